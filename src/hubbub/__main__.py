@@ -1,0 +1,3 @@
+from hubbub.interfaces.cli.app import main
+
+main()

@@ -1,0 +1,60 @@
+"""One Settings object: environment variables (HUBBUB_*) over the workspace's
+``settings.json`` over defaults."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_HOME = Path.home() / ".hubbub"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HUBBUB_", extra="ignore")
+
+    home: Path = Field(DEFAULT_HOME, description="Workspace directory: database, settings, caches.")
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the store. Unset: SQLite at HOME/hubbub.db. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/db",
+    )
+    nats_url: str | None = Field(
+        None, description="NATS server URL(s), comma separated (scale-out)."
+    )
+    host: str = Field("127.0.0.1", description="Address `hubbub serve` binds to.")
+    port: int = Field(8000, description="Port `hubbub serve` binds to.")
+    sentiment_model: str = Field("vader", description="Sentiment enricher backend.")
+    batch_size: int = Field(500, description="Posts per pipeline batch.")
+    dedup_threshold: float = Field(
+        0.8, description="Estimated Jaccard similarity above which two posts are near-duplicates."
+    )
+    api_token: str | None = Field(
+        None,
+        description="Token for the REST API. Unset: generated on `hubbub init` into HOME/api_token.",
+    )
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'hubbub.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.db_url.startswith("sqlite")
+
+
+def load_settings(home: Path | str | None = None, **overrides: Any) -> Settings:
+    """Settings for a workspace: ``home`` (or HUBBUB_HOME) and its settings.json."""
+    env = Settings(home=Path(home)) if home else Settings()
+    file = env.home / "settings.json"
+    values: dict[str, Any] = {}
+    if file.exists():
+        values.update(json.loads(file.read_text()))
+    # the environment wins over the file
+    values.update(env.model_dump(exclude_unset=True))
+    values.update(overrides)
+    values["home"] = Path(values.get("home", env.home)).expanduser()
+    return Settings(**values)

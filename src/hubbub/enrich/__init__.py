@@ -1,0 +1,1 @@
+"""Stage 2: Post -> enrichments (language, sentiment, duplicates, ...)."""

@@ -1,0 +1,47 @@
+"""Domain events, published on the bus after the write they describe commits.
+Small, frozen, JSON-safe; ``v`` is the schema version."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+EVENTS_SUBJECT = "hubbub.events"
+
+
+@dataclass(frozen=True)
+class Event:
+    type: ClassVar[str] = "event"
+    v: ClassVar[int] = 1
+
+    def to_message(self) -> dict[str, Any]:
+        return {"type": self.type, "v": self.v, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class PostsStored(Event):
+    type: ClassVar[str] = "posts.stored"
+    source_id: int | None
+    post_ids: list[int] = field(default_factory=list)
+    duplicates_skipped: int = 0
+
+
+@dataclass(frozen=True)
+class QueryMatched(Event):
+    type: ClassVar[str] = "query.matched"
+    query_id: int
+    post_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourceFailed(Event):
+    type: ClassVar[str] = "source.failed"
+    source_id: int
+    error: str
+
+
+@dataclass(frozen=True)
+class QueryChanged(Event):
+    type: ClassVar[str] = "query.changed"
+    query_id: int
+    action: str  # created | updated | deleted

@@ -1,0 +1,120 @@
+"""The ``hubbub`` command. Thin: parse arguments, call actions and queries,
+render with Rich."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from hubbub import __version__
+from hubbub.interfaces.cli import output
+from hubbub.interfaces.cli.common import fail, workspace
+
+app = typer.Typer(
+    name="hubbub",
+    help="Hubbub: listen to the public conversation about your business, understand it, route it.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home", envvar="HUBBUB_HOME", help="Workspace directory (default ~/.hubbub)."
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = {"home": home}
+
+
+@app.command()
+def version() -> None:
+    """Print Hubbub's version."""
+    console.print(__version__)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the workspace (database and API token), or bring it up to date."""
+    from hubbub.workspace import api_token
+
+    ws = workspace(ctx)
+    token = api_token(ws.settings)
+    console.print(f"[green]Workspace ready[/green] at {ws.settings.home}")
+    console.print(f"Store: {output.redact_url(ws.settings.db_url)}")
+    console.print(f"API token (Authorization: Bearer ...): {token}")
+
+
+@app.command()
+def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Counts of posts, matches and sources, and each source's health."""
+    from hubbub.store.status import workspace_status
+
+    ws = workspace(ctx)
+    data = workspace_status(ws.engine)
+    if as_json:
+        print(json.dumps(data, default=str, indent=2))
+        return
+    console.print(
+        f"[bold]{data['posts']:,}[/bold] posts · [bold]{data['matches']:,}[/bold] matches · "
+        f"[bold]{data['queries']:,}[/bold] queries · [bold]{data['sources_count']:,}[/bold] sources"
+    )
+    if data["sources"]:
+        console.print(output.sources_table(data["sources"]))
+
+
+def _register() -> None:
+    # Command groups live in their own modules; importing them adds them to ``app``.
+    from hubbub.interfaces.cli import (
+        commands_data,
+        commands_queries,
+        commands_serve,
+        commands_sources,
+    )
+
+    app.add_typer(commands_sources.source_app, name="source")
+    app.add_typer(commands_queries.query_app, name="query")
+    commands_data.register(app)
+    commands_serve.register(app)
+    from hubbub.plugins import get_plugin_manager
+
+    get_plugin_manager().hook.hubbub_cli_commands(app=app)
+
+
+def _hoist_home(argv: list[str]) -> list[str]:
+    """Accept ``--home DIR`` anywhere on the line ("on any command"), not only
+    before the command name, by moving it to the front."""
+    out: list[str] = []
+    hoisted: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--home" and i + 1 < len(argv):
+            hoisted += [arg, argv[i + 1]]
+            i += 2
+            continue
+        if arg.startswith("--home="):
+            hoisted.append(arg)
+        else:
+            out.append(arg)
+        i += 1
+    return hoisted + out
+
+
+def main() -> Any:
+    _register()
+    return app(args=_hoist_home(sys.argv[1:]), prog_name="hubbub")
+
+
+__all__ = ["app", "fail", "main"]

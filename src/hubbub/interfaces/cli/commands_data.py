@@ -1,0 +1,223 @@
+"""Commands that move posts: ingest, import, enrich, search, demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from hubbub.interfaces.cli.common import err, fail, workspace
+from hubbub.interfaces.cli.output import one_line, posts_table
+
+console = Console()
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command("import")(import_file)
+    app.command()(enrich)
+    app.command()(search)
+    app.command()(demo)
+
+
+def ingest(
+    ctx: typer.Context,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Keep polling until interrupted.")
+    ] = False,
+    source: Annotated[str | None, typer.Option(help="Only this source (id or name).")] = None,
+) -> None:
+    """Fetch every due source once (or keep following them) through the pipeline."""
+    from hubbub.actions.sources import SourceNotFound, find_source
+    from hubbub.pipeline.runner import Pipeline, SourceRunner
+
+    ws = workspace(ctx)
+    only = None
+    if source is not None:
+        try:
+            only = [find_source(ws.engine, source)]
+        except SourceNotFound as exc:
+            fail(str(exc))
+    runner = SourceRunner(ws.engine, Pipeline(ws.engine, ws.settings))
+    try:
+        while True:
+            stored = runner.run_once(only)
+            console.print(f"Stored {stored:,} new posts.")
+            if not follow:
+                break
+            time.sleep(max(1.0, runner.next_wakeup()))
+    except KeyboardInterrupt:
+        console.print("Stopped.")
+    finally:
+        runner.close()
+    from hubbub.store.status import workspace_status
+
+    failing = [
+        s for s in workspace_status(ws.engine)["sources"] if s["state"] in ("failing", "down")
+    ]
+    for s in failing:
+        err.print(
+            f"source {s['id']} ({one_line(s['name'])}) is {s['state']}: {one_line(s['last_error'], 300)}"
+        )
+
+
+def import_file(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="JSONL or CSV in the import schema (docs/import-format.md).")
+    ],
+    platform: Annotated[str, typer.Option(help="Platform for records that name none.")] = "import",
+    format_: Annotated[
+        str | None, typer.Option("--format", help="jsonl or csv (default: by extension).")
+    ] = None,
+) -> None:
+    """Import posts from a file through the whole pipeline. Importing the same
+    file again adds only what is new."""
+    from hubbub.pipeline.runner import Pipeline
+    from hubbub.sources.files.connector import FileSource
+
+    if not file.is_file():
+        fail(f"no such file: {file}")
+    ws = workspace(ctx)
+    settings: dict[str, object] = {"path": str(file), "platform": platform}
+    if format_:
+        settings["format"] = format_
+    source = FileSource(settings)
+    pipeline = Pipeline(ws.engine, ws.settings)
+    stored = skipped = rejected = 0
+    columns = (TextColumn("Importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err) as progress:
+            task = progress.add_task("import", total=file.stat().st_size)
+            while True:
+                batch = source.next_batch()
+                for e in batch.errors:
+                    progress.console.print(
+                        f"[yellow]skipped[/yellow] {file.name} {one_line(str(e), 300)}"
+                    )
+                result = pipeline.ingest_posts(batch.posts, batch.errors)
+                stored += len(result.post_ids)
+                skipped += result.duplicates_skipped
+                rejected += len(batch.errors)
+                progress.update(
+                    task, completed=(batch.cursor or source.snapshot()).get("offset", 0)
+                )
+                if batch.done:
+                    break
+    finally:
+        source.close()
+    console.print(
+        f"Imported {stored:,} new posts ({skipped:,} already stored, {rejected:,} rejected)."
+    )
+
+
+def enrich(
+    in_: Annotated[Path, typer.Option("--in", help="JSONL (or CSV) posts in the import schema.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="JSONL of the same posts with their enrichments.")
+    ],
+) -> None:
+    """Enrich posts from a file (language, sentiment, duplicates). Nothing is stored."""
+    from hubbub import plugins
+    from hubbub.config import load_settings
+    from hubbub.pipeline.messages import PostBatch
+    from hubbub.pipeline.normalize import normalize
+    from hubbub.pipeline.stages import EnrichStage
+    from hubbub.post import utcnow
+    from hubbub.sources.files.connector import FileSource
+    from hubbub.sources.files.schema import post_to_record
+
+    stage = EnrichStage(plugins.enrichers(load_settings()))
+    source = FileSource({"path": str(in_)})
+    count = 0
+    try:
+        with out.open("w", encoding="utf-8") as sink:
+            while True:
+                batch = source.next_batch()
+                for e in batch.errors:
+                    err.print(f"skipped {in_.name} {one_line(str(e), 300)}")
+                enriched = stage(normalize(PostBatch(posts=batch.posts), utcnow()))
+                for e in enriched.errors:
+                    err.print(f"note: {one_line(str(e), 300)}")
+                for post in enriched.posts:
+                    sink.write(
+                        json.dumps(post_to_record(post), ensure_ascii=False, default=str) + "\n"
+                    )
+                    count += 1
+                if batch.done:
+                    break
+    finally:
+        source.close()
+    err.print(f"Enriched {count:,} posts into {out}.")
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="A listening query.")],
+    limit: Annotated[int, typer.Option(help="How many posts, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+) -> None:
+    """Search stored posts with the listening-query language."""
+    from hubbub.interfaces.cli.commands_queries import syntax_error
+    from hubbub.listening.parser import QuerySyntaxError, parse
+    from hubbub.listening.search import search as run_search
+    from hubbub.sources.files.schema import post_to_record
+    from hubbub.store.posts import load_posts
+
+    try:
+        node = parse(query)
+    except QuerySyntaxError as exc:
+        fail(syntax_error(exc))
+    ws = workspace(ctx)
+    with ws.engine.connect() as conn:
+        found = load_posts(conn, run_search(conn, node, limit=limit), with_enrichments=True)
+    if as_json:
+        for post in found:
+            sys.stdout.write(
+                json.dumps(
+                    {"db_id": post.id, **post_to_record(post)}, ensure_ascii=False, default=str
+                )
+                + "\n"
+            )
+        return
+    console.print(posts_table(found, title=f"{len(found)} newest matches"))
+
+
+def demo(
+    ctx: typer.Context,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the UI afterwards.")
+    ] = True,
+    host: Annotated[str | None, typer.Option(help="Address to serve on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to serve on.")] = None,
+) -> None:
+    """Load the demo corpus (a fictional company) through the real pipeline, then serve."""
+    from hubbub.demo.loader import load_demo
+    from hubbub.workspace import api_token
+
+    ws = workspace(ctx)
+    with Progress(console=err) as progress:
+        task = progress.add_task("Loading demo corpus", total=None)
+        summary = load_demo(
+            ws.engine,
+            ws.settings,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"Demo workspace at {ws.settings.home}: {summary['stored']:,} new posts, "
+        f"{summary['queries']:,} queries ({summary['skipped']:,} posts already there)."
+    )
+    if serve:
+        from hubbub.interfaces.cli.commands_serve import run_server
+
+        h = host or ws.settings.host
+        p = port or ws.settings.port
+        console.print(f"Open [bold]http://{h}:{p}/[/bold] (no login needed on this address).")
+        console.print(f"REST API: http://{h}:{p}/api/v1  token: {api_token(ws.settings)}")
+        run_server(ws, h, p)

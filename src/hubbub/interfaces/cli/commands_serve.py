@@ -1,0 +1,70 @@
+"""`hubbub serve`: the web UI and API, with the sources polled in the same process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hubbub.interfaces.cli.common import workspace
+from hubbub.workspace import Workspace
+
+console = Console()
+log = logging.getLogger(__name__)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+
+
+def _poll_sources(ws: Workspace, stop: threading.Event) -> None:
+    from hubbub.pipeline.runner import Pipeline, SourceRunner
+
+    runner = SourceRunner(ws.engine, Pipeline(ws.engine, ws.settings))
+    try:
+        while not stop.is_set():
+            try:
+                runner.run_once()
+            except Exception:  # keep serving even if the store hiccups
+                log.exception("polling sources failed")
+            stop.wait(min(30.0, max(1.0, runner.next_wakeup())))
+    finally:
+        runner.close()
+
+
+def run_server(ws: Workspace, host: str, port: int, ingest: bool = True) -> None:
+    import uvicorn
+
+    from hubbub.interfaces.app import create_app
+
+    stop = threading.Event()
+    poller = threading.Thread(
+        target=_poll_sources, args=(ws, stop), name="hubbub-sources", daemon=True
+    )
+    if ingest:
+        poller.start()
+    try:
+        uvicorn.run(create_app(ws.settings), host=host, port=port, log_level="info")
+    finally:
+        stop.set()
+        if ingest:
+            poller.join(timeout=5)
+
+
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    ingest: Annotated[
+        bool, typer.Option("--ingest/--no-ingest", help="Also poll the sources.")
+    ] = True,
+) -> None:
+    """Serve the web UI and the REST API (and poll sources, on the embedded default)."""
+    ws = workspace(ctx)
+    h = host or ws.settings.host
+    p = port or ws.settings.port
+    console.print(f"Hubbub on http://{h}:{p}/ (API: /api/v1)")
+    run_server(ws, h, p, ingest)

@@ -1,0 +1,73 @@
+"""The one message that travels between stages: a batch of posts.
+
+Version 1. A consumer refuses a version it does not know rather than guess.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from hubbub.post import Post
+from hubbub.sources.base import ItemError
+
+SCHEMA_VERSION = 1
+
+# Subjects, in pipeline order. A stage consumes one and publishes the next.
+INGESTED = "hubbub.posts.ingested"
+NORMALIZED = "hubbub.posts.normalized"
+ENRICHED = "hubbub.posts.enriched"
+MATCHED = "hubbub.posts.matched"
+
+
+class MessageVersionError(ValueError):
+    pass
+
+
+@dataclass
+class PostBatch:
+    posts: list[Post]
+    errors: list[ItemError] = field(default_factory=list)
+    source_id: int | None = None
+    # the source's cursor after these posts, saved in the same transaction as them
+    cursor: dict[str, Any] | None = None
+    # per-source sequence: a cursor is only saved if it is newer than the stored one
+    seq: int = 0
+    # set by stages
+    duplicates_skipped: int = 0
+    enricher_versions: dict[str, str] = field(default_factory=dict)
+    matches: list[list[int]] = field(default_factory=list)  # parallel to posts
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def to_message(self) -> dict[str, Any]:
+        return {
+            "v": SCHEMA_VERSION,
+            "id": self.id,
+            "source_id": self.source_id,
+            "cursor": self.cursor,
+            "seq": self.seq,
+            "duplicates_skipped": self.duplicates_skipped,
+            "enricher_versions": self.enricher_versions,
+            "matches": self.matches,
+            "errors": [{"item": e.item, "message": e.message} for e in self.errors],
+            "posts": [p.to_dict() for p in self.posts],
+        }
+
+    @classmethod
+    def from_message(cls, m: dict[str, Any]) -> PostBatch:
+        if m.get("v") != SCHEMA_VERSION:
+            raise MessageVersionError(
+                f"post batch schema version {m.get('v')!r} is not {SCHEMA_VERSION}"
+            )
+        return cls(
+            posts=[Post.from_dict(p) for p in m["posts"]],
+            errors=[ItemError(e["item"], e["message"]) for e in m.get("errors", [])],
+            source_id=m.get("source_id"),
+            cursor=m.get("cursor"),
+            seq=m.get("seq", 0),
+            duplicates_skipped=m.get("duplicates_skipped", 0),
+            enricher_versions=m.get("enricher_versions", {}),
+            matches=m.get("matches", []),
+            id=m["id"],
+        )

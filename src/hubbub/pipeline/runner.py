@@ -1,0 +1,250 @@
+"""Wiring the stages onto a bus, and running sources into it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError
+
+from hubbub import plugins
+from hubbub.actions.ingest import CURSOR_SEQ, store_batch
+from hubbub.actions.sources import record_failure, record_run
+from hubbub.bus.base import Bus, Message
+from hubbub.bus.inline import InlineBus
+from hubbub.config import Settings
+from hubbub.events import PostsStored
+from hubbub.pipeline import messages as m
+from hubbub.pipeline.messages import PostBatch
+from hubbub.pipeline.normalize import item_name, normalize, scrub_surrogates
+from hubbub.pipeline.stages import EnrichStage, MatchStage, dedupe
+from hubbub.post import Post, utcnow
+from hubbub.sources.base import ItemError, Source, SourceBatch, SourceError
+from hubbub.store.tables import sources
+
+log = logging.getLogger(__name__)
+
+STAGES = ("normalize", "enrich", "match", "store")
+
+
+class Pipeline:
+    """The stages, each subscribed to its subject. With the in-process bus,
+    ``submit`` returns once the batch is stored."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        bus: Bus | None = None,
+        stages: tuple[str, ...] = STAGES,
+    ) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.bus = bus or InlineBus()
+        self.enrich = EnrichStage(plugins.enrichers(settings))
+        self.match = MatchStage(engine)
+        self.stored: list[PostsStored] = []
+        if "enrich" in stages:
+            self.enrich.restore(engine)
+        handlers: dict[str, tuple[str, Callable[[PostBatch], PostBatch], str | None]] = {
+            "normalize": (
+                m.INGESTED,
+                lambda b: dedupe(normalize(b, utcnow()), engine),
+                m.NORMALIZED,
+            ),
+            "enrich": (m.NORMALIZED, self.enrich, m.ENRICHED),
+            "match": (m.ENRICHED, self.match, m.MATCHED),
+            "store": (m.MATCHED, self._store, None),
+        }
+        for name in stages:
+            subject, fn, next_subject = handlers[name]
+            self.bus.subscribe(subject, self._handler(fn, next_subject))
+
+    def _handler(
+        self, fn: Callable[[PostBatch], PostBatch], next_subject: str | None
+    ) -> Callable[[Message], None]:
+        def handle(message: Message) -> None:
+            batch = fn(PostBatch.from_message(message))
+            if next_subject is not None:
+                self.bus.publish(next_subject, batch.to_message())
+
+        return handle
+
+    def _store(self, batch: PostBatch) -> PostBatch:
+        try:
+            self.stored.append(store_batch(self.engine, batch, self.bus))
+        except DBAPIError as exc:
+            if exc.connection_invalidated or len(batch.posts) < 2:
+                raise
+            self.stored.append(self._store_one_by_one(batch, exc))
+        return batch
+
+    def _store_one_by_one(self, batch: PostBatch, cause: DBAPIError) -> PostsStored:
+        """The database refused the batch: find the post it refuses, report it by
+        name, and store the others, so one odd post never loses its neighbours."""
+        log.warning("batch %s refused (%s); storing its posts one by one", batch.id, cause.orig)
+        stored: list[int] = []
+        skipped = batch.duplicates_skipped
+        errors = list(batch.errors)
+        for i, post in enumerate(batch.posts):
+            single = PostBatch(
+                posts=[post],
+                source_id=batch.source_id,
+                enricher_versions=batch.enricher_versions,
+                matches=batch.matches[i : i + 1],
+            )
+            try:
+                event = store_batch(self.engine, single, self.bus)
+            except DBAPIError as exc:
+                if exc.connection_invalidated:
+                    raise
+                errors.append(
+                    ItemError(item_name(post), f"the database refused this post: {exc.orig}")
+                )
+                continue
+            stored += event.post_ids
+            skipped += event.duplicates_skipped
+        if len(errors) - len(batch.errors) == len(batch.posts):
+            raise cause  # every post refused: not a bad post but a bad database
+        # the errors and the cursor, now that every storable post is durable
+        rest = PostBatch(
+            posts=[], errors=errors, source_id=batch.source_id, cursor=batch.cursor, seq=batch.seq
+        )
+        store_batch(self.engine, rest, self.bus)
+        return PostsStored(source_id=batch.source_id, post_ids=stored, duplicates_skipped=skipped)
+
+    def submit(self, batch: PostBatch) -> None:
+        message = batch.to_message()
+        try:
+            self.bus.publish(m.INGESTED, message)
+        except TypeError:  # text no encoder accepts; the normalize stage reports the rest
+            self.bus.publish(m.INGESTED, scrub_surrogates(message))
+        try:
+            self.bus.drain()
+        except Exception:
+            if isinstance(self.bus, InlineBus):
+                self.bus.clear()
+            raise
+
+    def ingest_posts(self, posts: list[Post], errors: list[ItemError] | None = None) -> PostsStored:
+        """Run posts that come from no configured source (an import, the demo)."""
+        self.stored.clear()
+        self.submit(PostBatch(posts=posts, errors=errors or []))
+        return self.stored[-1]
+
+
+class SourceRunner:
+    """Polls configured sources and feeds their batches to the pipeline.
+    A source's cursor is saved by the store stage, with its posts."""
+
+    def __init__(self, engine: Engine, pipeline: Pipeline) -> None:
+        self.engine = engine
+        self.pipeline = pipeline
+        self._open: dict[int, tuple[Source, int]] = {}  # source id -> (source, next seq)
+
+    def _source(self, row: Any) -> tuple[Source, int]:
+        if row.id not in self._open:
+            kind = plugins.source_kinds().get(row.kind)
+            if kind is None:
+                raise SourceError(f"no installed connector for source kind {row.kind!r}")
+            cursor = dict(row.cursor or {})
+            seq = int(cursor.pop(CURSOR_SEQ, 0))
+            self._open[row.id] = (kind(row.settings, cursor or None), seq + 1)
+        return self._open[row.id]
+
+    def close(self) -> None:
+        for source, _ in self._open.values():
+            source.close()
+        self._open.clear()
+
+    def due_sources(self, now: datetime, only: list[int] | None = None) -> list[Any]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(sources).where(sources.c.enabled).order_by(sources.c.id)
+            ).all()
+        due = []
+        for row in rows:
+            if only is not None and row.id not in only:
+                continue
+            next_run = row.next_run_at
+            if next_run is not None and next_run.tzinfo is None:
+                next_run = next_run.replace(tzinfo=now.tzinfo)
+            if next_run is None or next_run <= now:
+                due.append(row)
+        return due
+
+    def run_source(self, row: Any, max_batches: int | None = None) -> int:
+        """Pull batches from one source until it has nothing more for now.
+        Returns how many posts were stored."""
+        stored = 0
+        batches = 0
+        try:
+            source, seq = self._source(row)
+            while True:
+                batch: SourceBatch = source.next_batch()
+                if batch.posts or batch.errors or batch.cursor is not None:
+                    for post in batch.posts:
+                        post.source_id = row.id
+                    self.pipeline.stored.clear()
+                    self.pipeline.submit(
+                        PostBatch(
+                            posts=batch.posts,
+                            errors=batch.errors,
+                            source_id=row.id,
+                            cursor=batch.cursor,
+                            seq=seq,
+                        )
+                    )
+                    seq += 1
+                    self._open[row.id] = (source, seq)
+                    stored += sum(len(e.post_ids) for e in self.pipeline.stored)
+                batches += 1
+                nothing_more = not batch.posts and not batch.errors
+                if batch.done or nothing_more or (max_batches and batches >= max_batches):
+                    break
+            awake = source.next_awake()
+            record_run(self.engine, row.id, awake)
+        except SourceError as exc:
+            self._drop(row.id)
+            record_failure(self.engine, row.id, str(exc), _interval(row), self.pipeline.bus)
+        except Exception as exc:  # a connector bug: keep the others running, show it
+            log.exception("source %s failed", row.name)
+            self._drop(row.id)
+            record_failure(
+                self.engine, row.id, f"internal error: {exc!r}", _interval(row), self.pipeline.bus
+            )
+        return stored
+
+    def _drop(self, source_id: int) -> None:
+        # Rebuild from the stored cursor next time, so nothing unsaved is skipped.
+        entry = self._open.pop(source_id, None)
+        if entry is not None:
+            entry[0].close()
+
+    def run_once(self, only: list[int] | None = None) -> int:
+        now = utcnow()
+        return sum(self.run_source(row) for row in self.due_sources(now, only))
+
+    def next_wakeup(self, default: float = 30.0) -> float:
+        """Seconds until the earliest source is due."""
+        now = utcnow()
+        with self.engine.connect() as conn:
+            times = [
+                r.next_run_at
+                for r in conn.execute(select(sources.c.next_run_at).where(sources.c.enabled))
+            ]
+        waits = []
+        for t in times:
+            if t is None:
+                return 0.0
+            if t.tzinfo is None:
+                t = t.replace(tzinfo=now.tzinfo)
+            waits.append((t - now).total_seconds())
+        return max(0.0, min(waits, default=default))
+
+
+def _interval(row: Any) -> float:
+    return float((row.settings or {}).get("interval", 60))

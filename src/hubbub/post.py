@@ -1,0 +1,81 @@
+"""The Post: the one shape every stage of the pipeline passes along.
+
+A Post is plain data. It crosses process boundaries as JSON (see ``to_dict`` /
+``from_dict``), so everything on it must survive a JSON round trip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+# Hard limits applied by the normalize stage; a post over them is truncated,
+# never dropped, and the truncation is recorded on the post.
+MAX_TEXT_CHARS = 100_000
+MAX_FIELD_CHARS = 2_000
+
+
+@dataclass
+class Post:
+    platform: str
+    external_id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    author_handle: str | None = None
+    author_name: str | None = None
+    author_followers: int | None = None
+    language: str | None = None
+    created_at: datetime | None = None
+    ingested_at: datetime | None = None
+    reply_to: str | None = None
+    thread_root: str | None = None
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    links: list[str] = field(default_factory=list)
+    raw: dict[str, Any] | None = None
+    source_id: int | None = None
+    # enricher name -> its result, e.g. {"sentiment": {"label": "negative", "score": -0.6}}
+    enrichments: dict[str, Any] = field(default_factory=dict)
+    # store id, once stored
+    id: int | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The natural key: ingest is idempotent on it."""
+        return (self.platform, self.external_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for name in ("created_at", "ingested_at"):
+            value = d[name]
+            d[name] = value.isoformat() if value is not None else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Post:
+        known = {k: v for k, v in d.items() if k in _FIELDS}
+        for name in ("created_at", "ingested_at"):
+            value = known.get(name)
+            if isinstance(value, str):
+                known[name] = parse_datetime(value)
+        known.setdefault("links", [])
+        known.setdefault("enrichments", {})
+        return cls(**known)
+
+
+_FIELDS = set(Post.__dataclass_fields__)
+
+
+def parse_datetime(value: str) -> datetime:
+    """ISO 8601 (with 'Z'), always returned timezone-aware in UTC."""
+    dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)

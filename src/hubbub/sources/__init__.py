@@ -1,0 +1,1 @@
+"""Stage 1: the outside world -> Post. One folder per platform."""

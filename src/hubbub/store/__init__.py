@@ -1,0 +1,1 @@
+"""Storage: SQLite by default (WAL, FTS5), PostgreSQL by URL (tsvector + GIN)."""

@@ -1,0 +1,107 @@
+"""Reading and writing posts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hubbub.post import Post
+from hubbub.store.tables import enrichments, posts
+
+
+def dialect_insert(conn: Connection, table: Any) -> Any:
+    """INSERT that supports ON CONFLICT on both engines."""
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def existing_keys(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for platform, external_id in keys:
+        by_platform[platform].append(external_id)
+    found: set[tuple[str, str]] = set()
+    for platform, ids in by_platform.items():
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(posts.c.external_id).where(
+                    posts.c.platform == platform, posts.c.external_id.in_(ids[start : start + 500])
+                )
+            )
+            found.update((platform, r[0]) for r in rows)
+    return found
+
+
+def ids_for_keys(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for platform, external_id in keys:
+        by_platform[platform].append(external_id)
+    found: dict[tuple[str, str], int] = {}
+    for platform, ids in by_platform.items():
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(posts.c.id, posts.c.external_id).where(
+                    posts.c.platform == platform, posts.c.external_id.in_(ids[start : start + 500])
+                )
+            )
+            found.update(((platform, r.external_id), r.id) for r in rows)
+    return found
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything in Hubbub is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def row_to_post(row: Row[Any] | Any, extra: dict[str, Any] | None = None) -> Post:
+    """A stored row back to a Post. ``extra`` adds stored enrichments by name."""
+    enriched: dict[str, Any] = dict(extra or {})
+    if row.sentiment_label and "sentiment" not in enriched:
+        enriched["sentiment"] = {"label": row.sentiment_label, "score": row.sentiment_score}
+    if row.dup_cluster and "dedup" not in enriched:
+        enriched["dedup"] = {"cluster": row.dup_cluster}
+    return Post(
+        id=row.id,
+        platform=row.platform,
+        external_id=row.external_id,
+        text=row.text,
+        url=row.url,
+        title=row.title,
+        author_handle=row.author_handle,
+        author_name=row.author_name,
+        author_followers=row.author_followers,
+        language=row.language,
+        created_at=_aware(row.created_at),
+        ingested_at=_aware(row.ingested_at),
+        reply_to=row.reply_to,
+        thread_root=row.thread_root,
+        likes=row.likes,
+        reposts=row.reposts,
+        replies=row.replies,
+        links=list(row.links or []),
+        raw=row.raw,
+        source_id=row.source_id,
+        enrichments=enriched,
+    )
+
+
+POST_COLUMNS = [c for c in posts.c if c.name != "search_tsv"]
+
+
+def load_posts(
+    conn: Connection, ids: Sequence[int], *, with_enrichments: bool = False
+) -> list[Post]:
+    """Posts by id, in the order of ``ids``."""
+    if not ids:
+        return []
+    rows = {r.id: r for r in conn.execute(select(*POST_COLUMNS).where(posts.c.id.in_(list(ids))))}
+    extra: dict[int, dict[str, Any]] = defaultdict(dict)
+    if with_enrichments:
+        for e in conn.execute(select(enrichments).where(enrichments.c.post_id.in_(list(ids)))):
+            extra[e.post_id][e.enricher] = e.data
+    return [row_to_post(rows[i], extra.get(i)) for i in ids if i in rows]
