@@ -1,0 +1,1 @@
+"""Import of JSONL and CSV files in the documented record schema."""

@@ -1,0 +1,1 @@
+"""RSS 2.0, RSS 1.0 and Atom feeds, polled over HTTP."""
