@@ -158,3 +158,18 @@ def test_enrich_and_query_match_work_on_files(settings: Settings, tmp_path: Path
     got = {(m["query"], m["post"]) for m in map(json.loads, result.stdout.splitlines())}
     assert got == {("kettle", "1"), ("kettle", "2"), ("kettle", "3"), ("french", "3")}
     assert "q.jsonl:2" in result.stderr
+
+
+def test_import_on_every_core_stores_what_one_process_stores(
+    settings: Settings, tmp_path: Path
+) -> None:
+    file = write_jsonl(tmp_path / "posts.jsonl", records(3_000))
+    hubbub(settings, "query", "add", "Broken", "acme AND broke")
+    out = hubbub(settings, "import", str(file), "--workers", "2")
+    assert "Imported 3,000 new posts" in out.stdout
+    engine = open_engine(settings)
+    assert counts(engine) == (3_000, 1_000)
+    again = hubbub(settings, "import", str(file), "--workers", "2")
+    assert "Imported 0 new posts (3,000 already stored" in again.stdout
+    assert counts(engine) == (3_000, 1_000)
+    engine.dispose()

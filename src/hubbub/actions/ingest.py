@@ -8,30 +8,21 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import DBAPIError
 
 from hubbub.bus.base import Bus
 from hubbub.events import EVENTS_SUBJECT, PostsStored, QueryMatched
-from hubbub.listening.tokenize import index_text
 from hubbub.pipeline.messages import PostBatch
+from hubbub.pipeline.normalize import item_name
+from hubbub.sources.base import ItemError
 from hubbub.post import Post, utcnow
-from hubbub.store.posts import dialect_insert, ids_for_keys
+from hubbub.store.posts import dialect_insert, ids_for_keys, search_text
 from hubbub.store.tables import enrichments, ingest_errors, matches, posts, sources
 
 CURSOR_SEQ = "_seq"
 
 
-# PostgreSQL refuses a lexeme over 2,047 bytes; no real word is that long.
-MAX_TOKEN_BYTES = 500
-
-
-def search_text(post: Post) -> str:
-    text = index_text(post.text, post.title)
-    if len(text) < MAX_TOKEN_BYTES // 4 or max(map(len, text.split(" "))) * 4 < MAX_TOKEN_BYTES:
-        return text
-    return " ".join(t for t in text.split(" ") if len(t.encode()) <= MAX_TOKEN_BYTES)
-
-
-def _post_row(post: Post) -> dict[str, Any]:
+def _post_row(post: Post, search: str | None = None) -> dict[str, Any]:
     sentiment = post.enrichments.get("sentiment") or {}
     dedup = post.enrichments.get("dedup") or {}
     return {
@@ -43,7 +34,7 @@ def _post_row(post: Post) -> dict[str, Any]:
         "author_name": post.author_name,
         "author_followers": post.author_followers,
         "text": post.text,
-        "search_text": search_text(post),
+        "search_text": search if search is not None else search_text(post),
         "language": post.language,
         "created_at": post.created_at,
         "ingested_at": post.ingested_at,
@@ -66,7 +57,8 @@ def store_batch(engine: Engine, batch: PostBatch, bus: Bus | None = None) -> Pos
     with engine.begin() as conn:
         new_ids: list[int] = []
         if batch.posts:
-            rows = [_post_row(p) for p in batch.posts]
+            texts = batch.search_texts if len(batch.search_texts) == len(batch.posts) else []
+            rows = [_post_row(p, texts[i] if texts else None) for i, p in enumerate(batch.posts)]
             stmt = (
                 dialect_insert(conn, posts)
                 .on_conflict_do_nothing(index_elements=["platform", "external_id"])
@@ -178,3 +170,43 @@ def _update_source(conn: Any, batch: PostBatch, stored: int, now: datetime) -> N
     if batch.cursor is not None and batch.seq > stored_seq:
         values["cursor"] = {**batch.cursor, CURSOR_SEQ: batch.seq}
     conn.execute(update(sources).where(sources.c.id == batch.source_id).values(**values))
+
+
+def store_batch_safely(engine: Engine, batch: PostBatch, bus: Bus | None = None) -> PostsStored:
+    """store_batch, and if the database refuses the batch, find the post it
+    refuses, report it by name and store the others: one odd post never loses
+    its neighbours. A database that refuses everything is not a bad post: raise."""
+    try:
+        return store_batch(engine, batch, bus)
+    except DBAPIError as exc:
+        if exc.connection_invalidated or len(batch.posts) < 2:
+            raise
+        cause = exc
+    stored: list[int] = []
+    skipped = batch.duplicates_skipped
+    errors = list(batch.errors)
+    for i, post in enumerate(batch.posts):
+        single = PostBatch(
+            posts=[post],
+            source_id=batch.source_id,
+            enricher_versions=batch.enricher_versions,
+            matches=batch.matches[i : i + 1],
+            search_texts=batch.search_texts[i : i + 1],
+        )
+        try:
+            event = store_batch(engine, single, bus)
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise
+            errors.append(ItemError(item_name(post), f"the database refused this post: {exc.orig}"))
+            continue
+        stored += event.post_ids
+        skipped += event.duplicates_skipped
+    if len(errors) - len(batch.errors) == len(batch.posts):
+        raise cause
+    # the errors and the cursor, now that every storable post is durable
+    rest = PostBatch(
+        posts=[], errors=errors, source_id=batch.source_id, cursor=batch.cursor, seq=batch.seq
+    )
+    store_batch(engine, rest, bus)
+    return PostsStored(source_id=batch.source_id, post_ids=stored, duplicates_skipped=skipped)

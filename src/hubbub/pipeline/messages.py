@@ -38,6 +38,9 @@ class PostBatch:
     duplicates_skipped: int = 0
     enricher_versions: dict[str, str] = field(default_factory=dict)
     matches: list[list[int]] = field(default_factory=list)  # parallel to posts
+    # the store's full-text tokens, computed by the match stage from the tokens
+    # it already has (parallel to posts; empty: the store computes them)
+    search_texts: list[str] = field(default_factory=list)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def to_message(self) -> dict[str, Any]:
@@ -50,6 +53,7 @@ class PostBatch:
             "duplicates_skipped": self.duplicates_skipped,
             "enricher_versions": self.enricher_versions,
             "matches": self.matches,
+            "search_texts": self.search_texts,
             "errors": [{"item": e.item, "message": e.message} for e in self.errors],
             "posts": [p.to_dict() for p in self.posts],
         }
@@ -69,5 +73,6 @@ class PostBatch:
             duplicates_skipped=m.get("duplicates_skipped", 0),
             enricher_versions=m.get("enricher_versions", {}),
             matches=m.get("matches", []),
+            search_texts=m.get("search_texts", []),
             id=m["id"],
         )

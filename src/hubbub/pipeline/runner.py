@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError
 
 from hubbub import plugins
-from hubbub.actions.ingest import CURSOR_SEQ, store_batch
+from hubbub.actions.ingest import CURSOR_SEQ, store_batch_safely
 from hubbub.actions.sources import record_failure, record_run
 from hubbub.bus.base import Bus, Message
 from hubbub.bus.inline import InlineBus
@@ -19,7 +18,7 @@ from hubbub.config import Settings
 from hubbub.events import PostsStored
 from hubbub.pipeline import messages as m
 from hubbub.pipeline.messages import PostBatch
-from hubbub.pipeline.normalize import item_name, normalize, scrub_surrogates
+from hubbub.pipeline.normalize import normalize, scrub_surrogates
 from hubbub.pipeline.stages import EnrichStage, MatchStage, dedupe
 from hubbub.post import Post, utcnow
 from hubbub.sources.base import ItemError, Source, SourceBatch, SourceError
@@ -74,47 +73,8 @@ class Pipeline:
         return handle
 
     def _store(self, batch: PostBatch) -> PostBatch:
-        try:
-            self.stored.append(store_batch(self.engine, batch, self.bus))
-        except DBAPIError as exc:
-            if exc.connection_invalidated or len(batch.posts) < 2:
-                raise
-            self.stored.append(self._store_one_by_one(batch, exc))
+        self.stored.append(store_batch_safely(self.engine, batch, self.bus))
         return batch
-
-    def _store_one_by_one(self, batch: PostBatch, cause: DBAPIError) -> PostsStored:
-        """The database refused the batch: find the post it refuses, report it by
-        name, and store the others, so one odd post never loses its neighbours."""
-        log.warning("batch %s refused (%s); storing its posts one by one", batch.id, cause.orig)
-        stored: list[int] = []
-        skipped = batch.duplicates_skipped
-        errors = list(batch.errors)
-        for i, post in enumerate(batch.posts):
-            single = PostBatch(
-                posts=[post],
-                source_id=batch.source_id,
-                enricher_versions=batch.enricher_versions,
-                matches=batch.matches[i : i + 1],
-            )
-            try:
-                event = store_batch(self.engine, single, self.bus)
-            except DBAPIError as exc:
-                if exc.connection_invalidated:
-                    raise
-                errors.append(
-                    ItemError(item_name(post), f"the database refused this post: {exc.orig}")
-                )
-                continue
-            stored += event.post_ids
-            skipped += event.duplicates_skipped
-        if len(errors) - len(batch.errors) == len(batch.posts):
-            raise cause  # every post refused: not a bad post but a bad database
-        # the errors and the cursor, now that every storable post is durable
-        rest = PostBatch(
-            posts=[], errors=errors, source_id=batch.source_id, cursor=batch.cursor, seq=batch.seq
-        )
-        store_batch(self.engine, rest, self.bus)
-        return PostsStored(source_id=batch.source_id, post_ids=stored, duplicates_skipped=skipped)
 
     def submit(self, batch: PostBatch) -> None:
         message = batch.to_message()
@@ -128,6 +88,12 @@ class Pipeline:
             if isinstance(self.bus, InlineBus):
                 self.bus.clear()
             raise
+
+    def flush(self) -> None:
+        """Everything submitted is stored when submit returns (the in-process bus)."""
+
+    def close(self) -> None:
+        pass
 
     def ingest_posts(self, posts: list[Post], errors: list[ItemError] | None = None) -> PostsStored:
         """Run posts that come from no configured source (an import, the demo)."""

@@ -15,7 +15,7 @@ from hubbub.listening.parser import parse
 from hubbub.pipeline.messages import PostBatch
 from hubbub.pipeline.normalize import item_name
 from hubbub.sources.base import ItemError
-from hubbub.store.posts import existing_keys, row_to_post
+from hubbub.store.posts import existing_keys, row_to_post, search_text
 from hubbub.store.tables import enrichments, listening_queries, posts
 
 log = logging.getLogger(__name__)
@@ -127,6 +127,8 @@ class MatchStage:
     def __call__(self, batch: PostBatch) -> PostBatch:
         self.refresh()
         batch.matches = []
+        # the store's full-text tokens, here where the stage runs in parallel
+        batch.search_texts = [search_text(p) for p in batch.posts]
         for post in batch.posts:
             try:
                 batch.matches.append(sorted(int(str(q)) for q in self.index.match(post)))

@@ -10,8 +10,20 @@ from typing import Any
 from sqlalchemy import Connection, Row, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from hubbub.listening.tokenize import index_text
 from hubbub.post import Post
 from hubbub.store.tables import enrichments, posts
+
+
+# PostgreSQL refuses a lexeme over 2,047 bytes; no real word is that long.
+MAX_TOKEN_BYTES = 500
+
+
+def search_text(post: Post) -> str:
+    text = index_text(post.text, post.title)
+    if len(text) < MAX_TOKEN_BYTES // 4 or max(map(len, text.split(" "))) * 4 < MAX_TOKEN_BYTES:
+        return text
+    return " ".join(t for t in text.split(" ") if len(t.encode()) <= MAX_TOKEN_BYTES)
 
 
 def dialect_insert(conn: Connection, table: Any) -> Any:

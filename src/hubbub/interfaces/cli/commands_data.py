@@ -76,9 +76,17 @@ def import_file(
     format_: Annotated[
         str | None, typer.Option("--format", help="jsonl or csv (default: by extension).")
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Pipeline processes (default: every core for files over 4 MB, else 1)."),
+    ] = None,
 ) -> None:
     """Import posts from a file through the whole pipeline. Importing the same
     file again adds only what is new."""
+    import os
+
+    from hubbub.pipeline.messages import PostBatch
+    from hubbub.pipeline.parallel import ParallelPipeline
     from hubbub.pipeline.runner import Pipeline
     from hubbub.sources.files.connector import FileSource
 
@@ -89,8 +97,14 @@ def import_file(
     if format_:
         settings["format"] = format_
     source = FileSource(settings)
-    pipeline = Pipeline(ws.engine, ws.settings)
-    stored = skipped = rejected = 0
+    if workers is None:
+        workers = (os.cpu_count() or 1) if file.stat().st_size > 4 * 2**20 else 1
+    pipeline: Pipeline | ParallelPipeline = (
+        ParallelPipeline(ws.engine, ws.settings, workers)
+        if workers > 1
+        else Pipeline(ws.engine, ws.settings)
+    )
+    rejected = 0
     columns = (TextColumn("Importing"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
     try:
         with Progress(*columns, console=err) as progress:
@@ -101,17 +115,19 @@ def import_file(
                     progress.console.print(
                         f"[yellow]skipped[/yellow] {file.name} {one_line(str(e), 300)}"
                     )
-                result = pipeline.ingest_posts(batch.posts, batch.errors)
-                stored += len(result.post_ids)
-                skipped += result.duplicates_skipped
+                pipeline.submit(PostBatch(posts=batch.posts, errors=batch.errors))
                 rejected += len(batch.errors)
                 progress.update(
                     task, completed=(batch.cursor or source.snapshot()).get("offset", 0)
                 )
                 if batch.done:
                     break
+            pipeline.flush()
     finally:
         source.close()
+        pipeline.close()
+    stored = sum(len(e.post_ids) for e in pipeline.stored)
+    skipped = sum(e.duplicates_skipped for e in pipeline.stored)
     console.print(
         f"Imported {stored:,} new posts ({skipped:,} already stored, {rejected:,} rejected)."
     )
