@@ -14,8 +14,8 @@ from hubbub.bus.base import Bus
 from hubbub.events import EVENTS_SUBJECT, PostsStored, QueryMatched
 from hubbub.pipeline.messages import PostBatch
 from hubbub.pipeline.normalize import item_name
-from hubbub.sources.base import ItemError
 from hubbub.post import Post, utcnow
+from hubbub.sources.base import ItemError
 from hubbub.store.posts import dialect_insert, ids_for_keys, search_text
 from hubbub.store.tables import enrichments, ingest_errors, matches, posts, sources
 

@@ -14,7 +14,6 @@ from hubbub.listening.tokenize import index_text
 from hubbub.post import Post
 from hubbub.store.tables import enrichments, posts
 
-
 # PostgreSQL refuses a lexeme over 2,047 bytes; no real word is that long.
 MAX_TOKEN_BYTES = 500
 
