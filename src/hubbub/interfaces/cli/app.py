@@ -59,7 +59,7 @@ def init(ctx: typer.Context) -> None:
 @app.command()
 def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts of posts, matches and sources, and each source's health."""
-    from hubbub.store.status import workspace_status
+    from hubbub.analytics.status import workspace_status
 
     ws = workspace(ctx)
     data = workspace_status(ws.engine)

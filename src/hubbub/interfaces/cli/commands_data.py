@@ -56,7 +56,7 @@ def ingest(
         console.print("Stopped.")
     finally:
         runner.close()
-    from hubbub.store.status import workspace_status
+    from hubbub.analytics.status import workspace_status
 
     failing = [
         s for s in workspace_status(ws.engine)["sources"] if s["state"] in ("failing", "down")

@@ -65,7 +65,7 @@ def add(
 @source_app.command("list")
 def list_(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List sources with their health."""
-    from hubbub.store.status import workspace_status
+    from hubbub.analytics.status import workspace_status
 
     rows = workspace_status(workspace(ctx).engine)["sources"]
     if as_json:

@@ -1,0 +1,17 @@
+"""GET /status: totals and each source's health."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from hubbub.analytics.counts import totals
+from hubbub.analytics.sources import list_sources
+from hubbub.interfaces.api.deps import ConnDep
+from hubbub.interfaces.api.schemas import SourcePublic, Status
+
+router = APIRouter(tags=["status"])
+
+
+@router.get("/status", response_model=Status)
+def status(conn: ConnDep) -> Status:
+    return Status(**totals(conn), source_health=[SourcePublic(**s) for s in list_sources(conn)])
