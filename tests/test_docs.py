@@ -25,3 +25,31 @@ def test_every_cli_command_is_in_the_readme() -> None:
     group = get_command(app)
     missing = [name for name in group.commands if f"hubbub {name}" not in readme]  # type: ignore[attr-defined]
     assert not missing, f"commands not shown in README.md: {missing}"
+
+
+def test_every_hook_is_documented() -> None:
+    from hubbub import hookspecs
+
+    doc = (DOCS / "plugins.md").read_text()
+    hooks = [name for name in dir(hookspecs) if name.startswith("hubbub_")]
+    assert hooks
+    missing = [h for h in hooks if f"### `{h}(" not in doc]
+    assert not missing, f"hooks not documented in docs/plugins.md: {missing}"
+
+
+def test_the_plugin_example_registers_and_runs(tmp_path: Path) -> None:
+    import pluggy
+
+    from hubbub import hookspecs
+    from hubbub.post import Post
+
+    source = (DOCS / "plugins.md").read_text().split("```python\n", 1)[1].split("```", 1)[0]
+    module: dict[str, object] = {}
+    exec(compile(source, "docs/plugins.md", "exec"), module)
+    pm = pluggy.PluginManager("hubbub")
+    pm.add_hookspecs(hookspecs)
+    plugin = type("Plugin", (), {"hubbub_enrichers": staticmethod(module["hubbub_enrichers"])})
+    pm.register(plugin)
+    (enricher,) = [e for group in pm.hook.hubbub_enrichers(settings=None) for e in group]
+    results = enricher.enrich([Post(platform="x", external_id="1", text="HELLO")])
+    assert results == [{"shouting": True}]
