@@ -14,6 +14,9 @@ from hubbub import hookspecs
 DEFAULT_PLUGINS = (
     "hubbub.sources.rss.connector",
     "hubbub.sources.files.connector",
+    "hubbub.sources.hackernews.connector",
+    "hubbub.sources.mastodon.connector",
+    "hubbub.sources.reddit.connector",
     "hubbub.enrich.language",
     "hubbub.enrich.sentiment",
     "hubbub.enrich.dedup",

@@ -72,7 +72,12 @@ def set_enabled(engine: Engine, ref: str | int, enabled: bool) -> None:
 
 
 def record_failure(
-    engine: Engine, source_id: int, error: str, base_interval: float, bus: Bus | None = None
+    engine: Engine,
+    source_id: int,
+    error: str,
+    base_interval: float,
+    bus: Bus | None = None,
+    retry_after: float | None = None,
 ) -> None:
     """Save the error on the source and push its next run back: exponential
     backoff with jitter, capped, so a failing source is shown failing and
@@ -87,6 +92,8 @@ def record_failure(
         failures = row.consecutive_failures + 1
         delay = min(timedelta(seconds=base_interval * 2 ** min(failures, 12)), MAX_BACKOFF)
         delay *= random.uniform(0.5, 1.0)
+        if retry_after is not None:  # the server said when: never sooner than that
+            delay = max(delay, timedelta(seconds=retry_after))
         conn.execute(
             update(sources)
             .where(sources.c.id == source_id)

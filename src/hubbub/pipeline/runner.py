@@ -175,7 +175,14 @@ class SourceRunner:
             record_run(self.engine, row.id, awake)
         except SourceError as exc:
             self._drop(row.id)
-            record_failure(self.engine, row.id, str(exc), _interval(row), self.pipeline.bus)
+            record_failure(
+                self.engine,
+                row.id,
+                str(exc),
+                _interval(row),
+                self.pipeline.bus,
+                retry_after=getattr(exc, "retry_after", None),
+            )
         except Exception as exc:  # a connector bug: keep the others running, show it
             log.exception("source %s failed", row.name)
             self._drop(row.id)

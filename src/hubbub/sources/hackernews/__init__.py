@@ -1,0 +1,1 @@
+"""Hacker News, searched through the Algolia HN Search API."""

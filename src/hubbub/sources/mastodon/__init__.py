@@ -1,0 +1,1 @@
+"""Mastodon (and compatible) instances: timelines polled over REST or streamed over SSE / WebSocket."""

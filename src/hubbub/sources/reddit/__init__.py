@@ -1,0 +1,1 @@
+"""Reddit, read through its OAuth API with application-only (client credentials) auth."""
