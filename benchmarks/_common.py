@@ -62,9 +62,31 @@ TAILS = [
     "refund please.",
     "compared to the old model it is so much quieter.",
 ]
-WORDS = (
-    ["the", "a", "to", "and", "of", "in", "is", "it", "for", "on", "with", "this", "that", "was", "my", "you", "at", "be", "but", "not", "have", "are", "so"]
-)
+WORDS = [
+    "the",
+    "a",
+    "to",
+    "and",
+    "of",
+    "in",
+    "is",
+    "it",
+    "for",
+    "on",
+    "with",
+    "this",
+    "that",
+    "was",
+    "my",
+    "you",
+    "at",
+    "be",
+    "but",
+    "not",
+    "have",
+    "are",
+    "so",
+]
 
 
 def generate_posts(n: int, seed: int = 7) -> list[dict[str, object]]:

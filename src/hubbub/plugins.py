@@ -17,6 +17,8 @@ DEFAULT_PLUGINS = (
     "hubbub.sources.hackernews.connector",
     "hubbub.sources.mastodon.connector",
     "hubbub.sources.reddit.connector",
+    "hubbub.sources.bluesky.connector",
+    "hubbub.sources.webhook.connector",
     "hubbub.enrich.language",
     "hubbub.enrich.sentiment",
     "hubbub.enrich.dedup",

@@ -13,7 +13,9 @@ from hubbub.post import Post
 
 
 def post(text: str, **fields: object) -> Post:
-    return Post(platform=str(fields.pop("platform", "reddit")), external_id="1", text=text, **fields)  # type: ignore[arg-type]
+    return Post(
+        platform=str(fields.pop("platform", "reddit")), external_id="1", text=text, **fields
+    )  # type: ignore[arg-type]
 
 
 def test_match_returns_ids_in_insertion_order() -> None:
@@ -55,16 +57,35 @@ def test_required_tokens() -> None:
 
 WORDS = ["acme", "globex", "rocket", "anvil", "spam", "東京", "😀", "café"]
 QUERY_PARTS = st.sampled_from(
-    WORDS
-    + ["#acme", "@acme", "acm*", "roc?et", "{Acme}", '"acme rocket"', "lang:en", "platform:reddit",
-       "NOT spam", "title:acme", "text:rocket", "has:link", "followers>10"]
+    [
+        *WORDS,
+        "#acme",
+        "@acme",
+        "acm*",
+        "roc?et",
+        "{Acme}",
+        '"acme rocket"',
+        "lang:en",
+        "platform:reddit",
+        "NOT spam",
+        "title:acme",
+        "text:rocket",
+        "has:link",
+        "followers>10",
+    ]
 )
 
 
 @st.composite
 def queries(draw: st.DrawFn) -> str:
     parts = draw(st.lists(QUERY_PARTS, min_size=1, max_size=4))
-    joins = draw(st.lists(st.sampled_from([" ", " OR ", " AND ", " NEAR/1 ", " NEAR/2f "]), min_size=len(parts), max_size=len(parts)))
+    joins = draw(
+        st.lists(
+            st.sampled_from([" ", " OR ", " AND ", " NEAR/1 ", " NEAR/2f "]),
+            min_size=len(parts),
+            max_size=len(parts),
+        )
+    )
     text = parts[0]
     for join, part in zip(joins[1:], parts[1:], strict=True):
         text += join + part
@@ -75,7 +96,10 @@ POSTS = st.builds(
     lambda words, title, lang, links, followers: post(
         " ".join(words), title=title, language=lang, links=links, author_followers=followers
     ),
-    st.lists(st.sampled_from([*WORDS, "#Acme", "@ACME", "acmecorp", "rockets", "Acme", "cafe"]), max_size=8),
+    st.lists(
+        st.sampled_from([*WORDS, "#Acme", "@ACME", "acmecorp", "rockets", "Acme", "cafe"]),
+        max_size=8,
+    ),
     st.one_of(st.none(), st.sampled_from(["Acme", "rocket news"])),
     st.sampled_from([None, "en", "de"]),
     st.sampled_from([[], ["https://acme.com"]]),

@@ -52,7 +52,9 @@ def test_hashtags_mentions_emoji() -> None:
 
 def test_wildcards() -> None:
     assert parse("acme*") == T("acme*", wildcard=True)
-    assert parse("colo?r organi*ation") == And((T("colo?r", wildcard=True), T("organi*ation", wildcard=True)))
+    assert parse("colo?r organi*ation") == And(
+        (T("colo?r", wildcard=True), T("organi*ation", wildcard=True))
+    )
     assert parse("#acm*") == T("#acm*", wildcard=True)
     assert parse("Café*") == T("cafe*", wildcard=True)
 
@@ -80,7 +82,9 @@ def test_filters() -> None:
     )
     assert parse("followers>=1000") == Filter("followers", ">=", "1000")
     assert parse("followers<5") == Filter("followers", "<", "5")
-    assert parse("sentiment:negative intent:complaint has:link has:media is:reply is:repost") == And(
+    assert parse(
+        "sentiment:negative intent:complaint has:link has:media is:reply is:repost"
+    ) == And(
         (
             Filter("sentiment", ":", "negative"),
             Filter("intent", ":", "complaint"),
@@ -99,12 +103,22 @@ def test_scopes() -> None:
 
 
 def test_filter_only_query_is_allowed() -> None:
-    assert parse("platform:reddit AND lang:de") == And((Filter("platform", ":", "reddit"), Filter("lang", ":", "de")))
+    assert parse("platform:reddit AND lang:de") == And(
+        (Filter("platform", ":", "reddit"), Filter("lang", ":", "de"))
+    )
 
 
 @pytest.mark.parametrize(
     "query",
-    ["acme", "a OR b c", "NOT x a", '"a b" NEAR/3f (c OR d)', "title:(a OR NOT b) c", "{Apple} acme*", "lang:en x"],
+    [
+        "acme",
+        "a OR b c",
+        "NOT x a",
+        '"a b" NEAR/3f (c OR d)',
+        "title:(a OR NOT b) c",
+        "{Apple} acme*",
+        "lang:en x",
+    ],
 )
 def test_to_text_round_trips(query: str) -> None:
     node = parse(query)
@@ -121,36 +135,156 @@ def test_to_text_round_trips(query: str) -> None:
         ("   ", "The query is empty", 0, "a term, a phrase or '('"),
         ("(acme OR rocket", "Expected a closing ')' at position 15", 15, "a closing ')'"),
         ("(a (b)", "Expected a closing ')' at position 6", 6, "a closing ')'"),
-        ("acme AND", "Expected a term, a phrase or '(' after AND at position 8", 8, "a term, a phrase or '('"),
+        (
+            "acme AND",
+            "Expected a term, a phrase or '(' after AND at position 8",
+            8,
+            "a term, a phrase or '('",
+        ),
         ("OR acme", "Expected a term, a phrase or '(' at position 0", 0, "a term, a phrase or '('"),
-        ("acme OR OR b", "Expected a term, a phrase or '(' after OR at position 8", 8, "a term, a phrase or '('"),
-        ("acme NOT", "Expected a term, a phrase or '(' after NOT at position 8", 8, "a term, a phrase or '('"),
-        ("()", "Expected a term, a phrase or '(' after '(' at position 1", 1, "a term, a phrase or '('"),
+        (
+            "acme OR OR b",
+            "Expected a term, a phrase or '(' after OR at position 8",
+            8,
+            "a term, a phrase or '('",
+        ),
+        (
+            "acme NOT",
+            "Expected a term, a phrase or '(' after NOT at position 8",
+            8,
+            "a term, a phrase or '('",
+        ),
+        (
+            "()",
+            "Expected a term, a phrase or '(' after '(' at position 1",
+            1,
+            "a term, a phrase or '('",
+        ),
         ("a ) b", "Unexpected ')' at position 2 (no '(' to close)", 2, "an operator or the end"),
-        ('say "hello', "Expected a closing '\"' at position 10 (opened at position 4)", 10, "a closing '\"'"),
-        ("{Apple", "Expected a closing '}' at position 6 (opened at position 0)", 6, "a closing '}'"),
+        (
+            'say "hello',
+            "Expected a closing '\"' at position 10 (opened at position 4)",
+            10,
+            "a closing '\"'",
+        ),
+        (
+            "{Apple",
+            "Expected a closing '}' at position 6 (opened at position 0)",
+            6,
+            "a closing '}'",
+        ),
         ("a } b", "Unexpected '}' at position 2", 2, "a term, a phrase or '('"),
         ('""', "Nothing to match inside the quotes at position 0", 0, "letters, digits or emoji"),
-        ("x !!!", "'!!!' at position 2 has no letters, digits or emoji to match", 2, "letters, digits or emoji"),
-        ("a*", "A wildcard needs at least 3 letters or digits before it at position 1", 1, "at least 3 letters or digits"),
-        ("x *acme", "A wildcard needs at least 3 letters or digits before it at position 2", 2, "at least 3 letters or digits"),
-        ("#ab*", "A wildcard needs at least 3 letters or digits before it at position 3", 3, "at least 3 letters or digits"),
-        ("acme.co*", "A wildcard term must be one word of letters and digits at position 0", 0, "letters or digits"),
-        ("a NEAR/x b", "Expected a distance from 0 to 1000 like NEAR/3 or NEAR/3f at position 2", 2, "a distance like NEAR/3 or NEAR/3f"),
-        ("a NEAR b", "Expected a distance from 0 to 1000 like NEAR/3 or NEAR/3f at position 2", 2, "a distance like NEAR/3 or NEAR/3f"),
-        ("a NEAR/5000 b", "Expected a distance from 0 to 1000 like NEAR/3 or NEAR/3f at position 2", 2, "a distance like NEAR/3 or NEAR/3f"),
-        ("a NEAR/3 NOT b", "NEAR/3 needs a term, a phrase or a group of terms on its right (not NOT or a field filter) at position 2", 2, "a term, a phrase or a group"),
-        ("lang:en NEAR/3 b", "NEAR/3 needs a term, a phrase or a group of terms on its left (not NOT or a field filter) at position 8", 8, "a term, a phrase or a group"),
-        ("NOT spam", "The query only excludes (NOT ...); add at least one term or filter to include", 0, "a term to include"),
-        ("NOT (a OR b) NOT c", "The query only excludes (NOT ...); add at least one term or filter to include", 0, "a term to include"),
-        ("a OR NOT b", "The query only excludes (NOT ...); add at least one term or filter to include", 0, "a term to include"),
+        (
+            "x !!!",
+            "'!!!' at position 2 has no letters, digits or emoji to match",
+            2,
+            "letters, digits or emoji",
+        ),
+        (
+            "a*",
+            "A wildcard needs at least 3 letters or digits before it at position 1",
+            1,
+            "at least 3 letters or digits",
+        ),
+        (
+            "x *acme",
+            "A wildcard needs at least 3 letters or digits before it at position 2",
+            2,
+            "at least 3 letters or digits",
+        ),
+        (
+            "#ab*",
+            "A wildcard needs at least 3 letters or digits before it at position 3",
+            3,
+            "at least 3 letters or digits",
+        ),
+        (
+            "acme.co*",
+            "A wildcard term must be one word of letters and digits at position 0",
+            0,
+            "letters or digits",
+        ),
+        (
+            "a NEAR/x b",
+            "Expected a distance from 0 to 1000 like NEAR/3 or NEAR/3f at position 2",
+            2,
+            "a distance like NEAR/3 or NEAR/3f",
+        ),
+        (
+            "a NEAR b",
+            "Expected a distance from 0 to 1000 like NEAR/3 or NEAR/3f at position 2",
+            2,
+            "a distance like NEAR/3 or NEAR/3f",
+        ),
+        (
+            "a NEAR/5000 b",
+            "Expected a distance from 0 to 1000 like NEAR/3 or NEAR/3f at position 2",
+            2,
+            "a distance like NEAR/3 or NEAR/3f",
+        ),
+        (
+            "a NEAR/3 NOT b",
+            "NEAR/3 needs a term, a phrase or a group of terms on its right (not NOT or a field filter) at position 2",
+            2,
+            "a term, a phrase or a group",
+        ),
+        (
+            "lang:en NEAR/3 b",
+            "NEAR/3 needs a term, a phrase or a group of terms on its left (not NOT or a field filter) at position 8",
+            8,
+            "a term, a phrase or a group",
+        ),
+        (
+            "NOT spam",
+            "The query only excludes (NOT ...); add at least one term or filter to include",
+            0,
+            "a term to include",
+        ),
+        (
+            "NOT (a OR b) NOT c",
+            "The query only excludes (NOT ...); add at least one term or filter to include",
+            0,
+            "a term to include",
+        ),
+        (
+            "a OR NOT b",
+            "The query only excludes (NOT ...); add at least one term or filter to include",
+            0,
+            "a term to include",
+        ),
         ("x lang:", "Expected a value after 'lang:' at position 7", 7, "a value after 'lang:'"),
-        ("x author:@", "Expected a value after 'author:' at position 9", 9, "a value after 'author:'"),
-        ("has:pictures", "Expected has:link or has:media at position 4", 4, "has:link or has:media"),
+        (
+            "x author:@",
+            "Expected a value after 'author:' at position 9",
+            9,
+            "a value after 'author:'",
+        ),
+        (
+            "has:pictures",
+            "Expected has:link or has:media at position 4",
+            4,
+            "has:link or has:media",
+        ),
         ("is:quote", "Expected is:reply or is:repost at position 3", 3, "is:reply or is:repost"),
-        ("followers>lots", "Expected a whole number after 'followers>' at position 10", 10, "a whole number"),
-        ("title: acme", "Expected a term, a phrase or '(' after 'title:' at position 7", 7, "a term, a phrase or '('"),
-        ("title:lang:en", "'title:' can only hold terms, phrases and groups of them at position 0", 0, "a term, a phrase or a group"),
+        (
+            "followers>lots",
+            "Expected a whole number after 'followers>' at position 10",
+            10,
+            "a whole number",
+        ),
+        (
+            "title: acme",
+            "Expected a term, a phrase or '(' after 'title:' at position 7",
+            7,
+            "a term, a phrase or '('",
+        ),
+        (
+            "title:lang:en",
+            "'title:' can only hold terms, phrases and groups of them at position 0",
+            0,
+            "a term, a phrase or a group",
+        ),
     ],
 )
 def test_errors(query: str, message: str, position: int, expected: str) -> None:
@@ -199,8 +333,36 @@ def test_depth_limit() -> None:
 
 
 _QUERY_ALPHABET = st.sampled_from(
-    ["AND", "OR", "NOT", "NEAR/2", "NEAR/1f", "(", ")", '"', "{", "}", "*", "?", "#", "@", ":", " ",
-     "acme", "a", "lang:", "title:", "followers>", "3", "é", "東", "😀", "\n", "has:link", "is:"]
+    [
+        "AND",
+        "OR",
+        "NOT",
+        "NEAR/2",
+        "NEAR/1f",
+        "(",
+        ")",
+        '"',
+        "{",
+        "}",
+        "*",
+        "?",
+        "#",
+        "@",
+        ":",
+        " ",
+        "acme",
+        "a",
+        "lang:",
+        "title:",
+        "followers>",
+        "3",
+        "é",
+        "東",
+        "😀",
+        "\n",
+        "has:link",
+        "is:",
+    ]
 )
 
 

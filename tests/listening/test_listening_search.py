@@ -23,7 +23,11 @@ from hubbub.store.tables import enrichments, posts
         ("acme rocket", '("acme" AND "rocket")', "('acme' & 'rocket')"),
         ("acme OR globex", '("acme" OR "globex")', "('acme' | 'globex')"),
         ("acme NOT spam", '"acme"', "'acme'"),
-        ('"acme rocket" NEAR/2 launch', '(("acme" AND "rocket") AND "launch")', "(('acme' & 'rocket') & 'launch')"),
+        (
+            '"acme rocket" NEAR/2 launch',
+            '(("acme" AND "rocket") AND "launch")',
+            "(('acme' & 'rocket') & 'launch')",
+        ),
         ("acme* #Glob*", '("acme"* AND "#glob"*)', "('acme':* & '#glob':*)"),
         ("{Apple} title:news", '("apple" AND "news")', "('apple' & 'news')"),
         ("東京都", '("東京" AND "京都")', "('東京' & '京都')"),
@@ -99,7 +103,10 @@ def _store(engine: Engine) -> None:
             if i == 1:
                 conn.execute(
                     insert(enrichments).values(
-                        post_id=post_id, enricher="intent", version="1", data=[{"label": "complaint", "score": 0.8}]
+                        post_id=post_id,
+                        enricher="intent",
+                        version="1",
+                        data=[{"label": "complaint", "score": 0.8}],
                     )
                 )
 
@@ -118,7 +125,11 @@ def _expected(query: str) -> list[int]:
             reply_to=fields.get("reply_to"),
             author_followers=fields.get("author_followers"),
             enrichments={
-                **({"sentiment": {"label": fields["sentiment_label"]}} if "sentiment_label" in fields else {}),
+                **(
+                    {"sentiment": {"label": fields["sentiment_label"]}}
+                    if "sentiment_label" in fields
+                    else {}
+                ),
                 **({"intent": [{"label": "complaint"}]} if i == 1 else {}),
             },
         )
@@ -139,7 +150,9 @@ def test_search_equals_stream_matching(engine: Engine) -> None:
     assert all(_expected(q) for q in QUERIES), "every query should find something"
 
 
-def test_search_pages_through_many_candidates(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_search_pages_through_many_candidates(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import hubbub.listening.search as search_module
 
     monkeypatch.setattr(search_module, "CHUNK", 3)  # force several chunks

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hubbub.listening.tokenize import index_text, tokenize
+from hubbub.listening.tokenize import index_text, key_positions, tokenize
 
 # What FTS5 unicode61 (tokenchars '#@_') keeps inside one token: letters, digits, # @ _.
 TOKEN_CHARS = re.compile(r"^[\w#@]+$")
@@ -43,7 +43,14 @@ def test_email_is_not_a_mention() -> None:
 
 def test_url_yields_host_and_path_words_without_scheme() -> None:
     assert keys("see https://www.acme.com/Products/rocket-x?id=3.") == [
-        "see", "acme", "com", "products", "rocket", "x", "id", "3",
+        "see",
+        "acme",
+        "com",
+        "products",
+        "rocket",
+        "x",
+        "id",
+        "3",
     ]
 
 
@@ -59,7 +66,9 @@ def test_cjk_and_thai_are_one_token_per_character() -> None:
 def test_offsets_point_into_the_original_text() -> None:
     text = "Hi #Acme, café!"
     for tok in tokenize(text):
-        assert text[tok.start : tok.end].casefold().replace("é", "e").lstrip("#") == tok.key.lstrip("#")
+        assert text[tok.start : tok.end].casefold().replace("é", "e").lstrip("#") == tok.key.lstrip(
+            "#"
+        )
 
 
 def test_cased_form_keeps_case() -> None:
@@ -83,3 +92,14 @@ def test_index_text_is_fts_and_tsvector_safe(text: str, title: str | None) -> No
     for token in stored.split(" ") if stored else []:
         assert TOKEN_CHARS.match(token), token
         assert token == token.lower()
+
+
+@given(
+    st.text(max_size=200)
+    | st.sampled_from(["HTTPS://WWW.ACME.COM/X #Tag @Bob", "Www.Acme.com é #Çà"])
+)
+def test_fast_key_positions_agree_with_tokenize(text: str) -> None:
+    grouped: dict[str, list[int]] = {}
+    for tok in tokenize(text):
+        grouped.setdefault(tok.key, []).append(tok.position)
+    assert key_positions(text) == grouped

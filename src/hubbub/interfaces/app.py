@@ -18,6 +18,7 @@ from hubbub.interfaces.api import create_api
 from hubbub.interfaces.web import csrf
 from hubbub.interfaces.web.render import page
 from hubbub.interfaces.web.routes import router as web_router
+from hubbub.sources.webhook.routes import router as webhook_router
 from hubbub.store.db import open_engine
 from hubbub.workspace import api_token
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount(API_PREFIX, api, name="api")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(web_router)
+    app.include_router(webhook_router)  # POST /hooks/{source_id}: signed deliveries
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, object]:

@@ -31,9 +31,7 @@ class Term:
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        body = "".join(
-            ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in self.key
-        )
+        body = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in self.key)
         return re.compile(body, re.DOTALL)
 
 

@@ -25,7 +25,9 @@ class QuerySyntaxError(ValueError):
         self.query = query
 
     @classmethod
-    def expecting(cls, expected: str, position: int, query: str, after: str = "") -> QuerySyntaxError:
+    def expecting(
+        cls, expected: str, position: int, query: str, after: str = ""
+    ) -> QuerySyntaxError:
         suffix = f" after {after}" if after else ""
         return cls(
             f"Expected {expected}{suffix} at position {position}",

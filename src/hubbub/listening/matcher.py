@@ -23,14 +23,33 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hubbub.listening.ast import And, Filter, Near, Node, Not, Or, Phrase, Scope, Term, to_text
-from hubbub.listening.tokenize import Token, tokenize
+from hubbub.listening.tokenize import Token, key_positions, tokenize
 from hubbub.post import Post
 
 PARTS = ("title", "text")
 TITLE, BODY = 0, 1
 
-MEDIA_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic", ".mp4", ".mov", ".webm", ".m4v", ".m3u8")
-MEDIA_HOSTS = ("i.redd.it", "v.redd.it", "i.imgur.com", "pbs.twimg.com", "video.twimg.com", "youtu.be")
+MEDIA_EXTENSIONS = (
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".webp",
+    ".heic",
+    ".mp4",
+    ".mov",
+    ".webm",
+    ".m4v",
+    ".m3u8",
+)
+MEDIA_HOSTS = (
+    "i.redd.it",
+    "v.redd.it",
+    "i.imgur.com",
+    "pbs.twimg.com",
+    "video.twimg.com",
+    "youtu.be",
+)
 MEDIA_URL_PARTS = ("youtube.com/watch", "youtube.com/shorts", "vimeo.com/")
 REPOST_RAW_KEYS = ("repost", "is_repost", "reblog", "retweeted_status", "reposted")
 _URL_IN_TEXT = re.compile(r"https?://", re.I)
@@ -41,14 +60,16 @@ Span = tuple[int, int]  # first and last word position, inclusive
 class Part:
     """One analysed part of a post: its tokens by key."""
 
-    __slots__ = ("__dict__", "positions", "tokens")
+    __slots__ = ("__dict__", "positions", "text")
 
     def __init__(self, text: str | None) -> None:
-        self.tokens: list[Token] = tokenize(text) if text else []
-        positions: dict[str, list[int]] = {}
-        for tok in self.tokens:
-            positions.setdefault(tok.key, []).append(tok.position)
-        self.positions = positions
+        self.text = text or ""
+        self.positions: dict[str, list[int]] = key_positions(text) if text else {}
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        """Full tokens with offsets: only built for explanations and {Case} terms."""
+        return tokenize(self.text)
 
     @cached_property
     def cased(self) -> dict[str, list[int]]:
@@ -64,7 +85,8 @@ class Doc:
     def __init__(self, post: Post) -> None:
         self.post = post
         self.parts = (Part(post.title), Part(post.text))
-        self.keys: set[str] = self.parts[TITLE].positions.keys() | self.parts[BODY].positions.keys()
+        title, body = self.parts[TITLE].positions, self.parts[BODY].positions
+        self.keys: set[str] = title.keys() | body.keys() if title else set(body)
 
     @cached_property
     def hosts(self) -> list[str]:
@@ -154,9 +176,7 @@ def _phrase_spans(phrase: Phrase) -> Spans:
             if not found:
                 return []
             rest.append(set(found))
-        return [
-            (p, p + length) for p in first if all(p + i + 1 in s for i, s in enumerate(rest))
-        ]
+        return [(p, p + length) for p in first if all(p + i + 1 in s for i, s in enumerate(rest))]
 
     return spans
 
@@ -263,7 +283,9 @@ def _filter_test(f: Filter) -> Callable[[Doc], bool]:
     name = f.name
     if name == "lang":
         prefixes = (value + "-", value + "_")
-        return lambda doc: (lang := _folded(doc.post.language)) == value or lang.startswith(prefixes)
+        return lambda doc: (
+            (lang := _folded(doc.post.language)) == value or lang.startswith(prefixes)
+        )
     if name == "platform":
         return lambda doc: _folded(doc.post.platform) == value
     if name == "author":
@@ -310,7 +332,9 @@ def _sentiment_label(post: Post) -> str:
 
 def _intent_labels(post: Post) -> set[str]:
     intent = (post.enrichments or {}).get("intent")
-    items: Iterable[Any] = intent if isinstance(intent, list | tuple) else [intent] if intent else []
+    items: Iterable[Any] = (
+        intent if isinstance(intent, list | tuple) else [intent] if intent else []
+    )
     labels = set()
     for item in items:
         if isinstance(item, dict):
@@ -328,7 +352,9 @@ def _has_link(doc: Doc) -> bool:
 def _has_media(doc: Doc) -> bool:
     """An image or video: enrichments["media"] / raw["media"], or a link to one."""
     post = doc.post
-    if (post.enrichments or {}).get("media") or (isinstance(post.raw, dict) and post.raw.get("media")):
+    if (post.enrichments or {}).get("media") or (
+        isinstance(post.raw, dict) and post.raw.get("media")
+    ):
         return True
     for url in doc.urls_folded:
         path = url.split("?", 1)[0].split("#", 1)[0]
@@ -463,7 +489,11 @@ class Required:
 def required(node: Node) -> Required | None:
     """What a post must contain for ``node`` to match, or None if nothing textual is required."""
     if isinstance(node, Term):
-        return Required(prefixes=frozenset([node.stem])) if node.wildcard else Required(frozenset([node.stem]))
+        return (
+            Required(prefixes=frozenset([node.stem]))
+            if node.wildcard
+            else Required(frozenset([node.stem]))
+        )
     if isinstance(node, Phrase):
         return _best(required(t) for t in node.terms)
     if isinstance(node, And):
@@ -490,14 +520,22 @@ def _best(options: Iterable[Required | None]) -> Required | None:
     return min(found, key=Required.score) if found else None
 
 
+PREFIX_BUCKET = 3  # wildcard stems are bucketed by their first 3 chars (the minimum stem)
+
+
 class QueryIndex:
-    """Many compiled queries; ``match`` evaluates only those a post could match."""
+    """Many compiled queries; ``match`` evaluates only those a post could match.
+
+    Each query is filed under the keys it cannot match without (``required``):
+    exact keys in one dict, wildcard stems in buckets by their first 3 chars.
+    A post's keys are intersected with the exact dict (in C), and each key
+    looks up one bucket; queries with nothing required are always evaluated.
+    """
 
     def __init__(self) -> None:
         self._queries: dict[Hashable, tuple[int, CompiledQuery, Required | None]] = {}
         self._by_key: dict[str, set[Hashable]] = {}
-        self._by_prefix: dict[str, set[Hashable]] = {}
-        self._prefix_lengths: dict[int, int] = {}  # length -> how many prefixes have it
+        self._by_prefix: dict[str, dict[str, set[Hashable]]] = {}  # stem[:3] -> stem -> ids
         self._always: set[Hashable] = set()
         self._seq = 0
 
@@ -512,6 +550,8 @@ class QueryIndex:
         if query_id in self._queries:
             self.remove(query_id)
         req = required(node)
+        if req is not None and any(len(p) < PREFIX_BUCKET for p in req.prefixes):
+            req = None
         self._seq += 1
         self._queries[query_id] = (self._seq, CompiledQuery(node), req)
         if req is None:
@@ -519,9 +559,9 @@ class QueryIndex:
             return
         for key in req.keys:
             self._by_key.setdefault(key, set()).add(query_id)
-        for prefix in req.prefixes:
-            self._by_prefix.setdefault(prefix, set()).add(query_id)
-            self._prefix_lengths[len(prefix)] = self._prefix_lengths.get(len(prefix), 0) + 1
+        for stem in req.prefixes:
+            bucket = self._by_prefix.setdefault(stem[:PREFIX_BUCKET], {})
+            bucket.setdefault(stem, set()).add(query_id)
 
     def remove(self, query_id: Hashable) -> None:
         entry = self._queries.pop(query_id, None)
@@ -533,28 +573,25 @@ class QueryIndex:
             return
         for key in req.keys:
             _discard(self._by_key, key, query_id)
-        for prefix in req.prefixes:
-            _discard(self._by_prefix, prefix, query_id)
-            n = len(prefix)
-            self._prefix_lengths[n] -= 1
-            if not self._prefix_lengths[n]:
-                del self._prefix_lengths[n]
+        for stem in req.prefixes:
+            bucket = self._by_prefix.get(stem[:PREFIX_BUCKET])
+            if bucket is not None:
+                _discard(bucket, stem, query_id)
+                if not bucket:
+                    del self._by_prefix[stem[:PREFIX_BUCKET]]
 
     def candidates(self, doc: Doc) -> set[Hashable]:
         found = set(self._always)
         by_key = self._by_key
-        for key in doc.keys:
-            queries = by_key.get(key)
-            if queries:
-                found |= queries
-        if self._prefix_lengths:
-            by_prefix = self._by_prefix
-            lengths = list(self._prefix_lengths)
+        for key in doc.keys & by_key.keys():
+            found |= by_key[key]
+        by_prefix = self._by_prefix
+        if by_prefix:
             for key in doc.keys:
-                for n in lengths:
-                    if len(key) >= n:
-                        queries = by_prefix.get(key[:n])
-                        if queries:
+                bucket = by_prefix.get(key[:PREFIX_BUCKET])
+                if bucket:
+                    for stem, queries in bucket.items():
+                        if key.startswith(stem):
                             found |= queries
         return found
 

@@ -26,7 +26,10 @@ SCOPE_FIELDS = {"title", "text"}
 HAS_VALUES = {"link", "media"}
 IS_VALUES = {"reply", "repost"}
 
-_LEX_RE = re.compile(r'\s+|(?P<lparen>\()|(?P<rparen>\))|(?P<quote>")|(?P<brace>\{)|(?P<word>[^\s()"{}]+)|(?P<other>.)', re.S)
+_LEX_RE = re.compile(
+    r'\s+|(?P<lparen>\()|(?P<rparen>\))|(?P<quote>")|(?P<brace>\{)|(?P<word>[^\s()"{}]+)|(?P<other>.)',
+    re.S,
+)
 _NEAR_RE = re.compile(r"NEAR/(\d{1,6})(f?)")
 _FIELD_RE = re.compile(r"([A-Za-z_]+):(.*)", re.S)
 _FOLLOWERS_RE = re.compile(r"followers(>=|<=|>|<|:)(.*)", re.S | re.I)
@@ -55,7 +58,9 @@ def parse(query: str) -> Node:
         return parser.parse()
     except RecursionError:  # a safety net; the depth limit should stop this first
         raise QuerySyntaxError(
-            f"The query is nested too deeply (more than {MAX_DEPTH} levels)", position=0, query=query
+            f"The query is nested too deeply (more than {MAX_DEPTH} levels)",
+            position=0,
+            query=query,
         ) from None
 
 
@@ -80,7 +85,9 @@ def _lex(query: str) -> list[Lexeme]:
                     expected=f"a closing '{close}'",
                     query=query,
                 )
-            out.append(Lexeme("phrase" if kind == "quote" else "cased", query[i + 1 : end], i, end + 1))
+            out.append(
+                Lexeme("phrase" if kind == "quote" else "cased", query[i + 1 : end], i, end + 1)
+            )
             i = end + 1
             continue
         text = m.group()
@@ -126,7 +133,7 @@ def _classify_word(query: str, text: str, start: int) -> Lexeme:
     known = ", ".join(f"{f}:" for f in sorted(FILTER_FIELDS | SCOPE_FIELDS))
     raise QuerySyntaxError(
         f"Unknown field '{field.group(1)}:' at position {start} (known: {known}, followers>N; "
-        f'put the text in quotes to search for it)',
+        f"put the text in quotes to search for it)",
         position=start,
         expected="a known field",
         query=query,
@@ -175,7 +182,9 @@ class _Parser:
         lex = self.peek
         if lex.kind == ")":
             raise self.error(
-                f"Unexpected ')' at position {lex.start} (no '(' to close)", lex.start, "an operator or the end"
+                f"Unexpected ')' at position {lex.start} (no '(' to close)",
+                lex.start,
+                "an operator or the end",
             )
         if lex.kind != "eof":  # cannot happen: every other lexeme continues an AND
             raise self.expecting("an operator or the end of the query", lex)
@@ -315,7 +324,12 @@ class _Parser:
         if name == "author":
             value = value.lstrip("@")
         elif name == "site":
-            value = value.removeprefix("https://").removeprefix("http://").strip("/").removeprefix("www.")
+            value = (
+                value.removeprefix("https://")
+                .removeprefix("http://")
+                .strip("/")
+                .removeprefix("www.")
+            )
         allowed = HAS_VALUES if name == "has" else IS_VALUES if name == "is" else None
         if allowed is not None and value not in allowed:
             choices = " or ".join(f"{name}:{v}" for v in sorted(allowed))

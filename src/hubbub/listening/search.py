@@ -24,7 +24,6 @@ from hubbub.store.tables import enrichments, posts
 CHUNK = 500
 
 
-
 # -- candidate expressions -----------------------------------------------------
 # A small neutral form first: ("tok", key) | ("prefix", stem) | ("and"|"or", [..]).
 
