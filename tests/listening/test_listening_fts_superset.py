@@ -18,16 +18,60 @@ from hubbub.listening.search import to_fts5
 from hubbub.listening.tokenize import index_text
 from hubbub.post import Post
 
-PIECES = ["Acme", "acme's", "#acme", "@Acme", "rocket", "rockets", "café", "CAFE", "東京都", "東 京", "😀", "👍🏽",
-          "it's", "acme.com", "https://www.acme.com/rocket", "ไทย", "Straße", "x_y", "?", ",", "(", "\n"]
-QUERIES = ["acme", "#acme", "@acme", "cafe", "rocket*", "roc?et", '"acme rocket"', "東京", "京都", "😀", "👍",
-           "it's", "acme.com", "{Acme}", "acme NEAR/1 rocket", "acme NOT rocket", "ไทย", "strasse", "x_y",
-           "title:acme OR text:rocket", "(acme OR cafe) rocket*"]
+PIECES = [
+    "Acme",
+    "acme's",
+    "#acme",
+    "@Acme",
+    "rocket",
+    "rockets",
+    "café",
+    "CAFE",
+    "東京都",
+    "東 京",
+    "😀",
+    "👍🏽",
+    "it's",
+    "acme.com",
+    "https://www.acme.com/rocket",
+    "ไทย",
+    "Straße",
+    "x_y",
+    "?",
+    ",",
+    "(",
+    "\n",
+]
+QUERIES = [
+    "acme",
+    "#acme",
+    "@acme",
+    "cafe",
+    "rocket*",
+    "roc?et",
+    '"acme rocket"',
+    "東京",
+    "京都",
+    "😀",
+    "👍",
+    "it's",
+    "acme.com",
+    "{Acme}",
+    "acme NEAR/1 rocket",
+    "acme NOT rocket",
+    "ไทย",
+    "strasse",
+    "x_y",
+    "title:acme OR text:rocket",
+    "(acme OR cafe) rocket*",
+]
 
 
 def _fts() -> sqlite3.Connection:
     conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE f USING fts5(search_text, tokenize=\"unicode61 remove_diacritics 0 tokenchars '#@_'\")")
+    conn.execute(
+        "CREATE VIRTUAL TABLE f USING fts5(search_text, tokenize=\"unicode61 remove_diacritics 0 tokenchars '#@_'\")"
+    )
     return conn
 
 
@@ -45,7 +89,9 @@ def test_fts5_candidates_are_a_superset(texts: list[str], query: str) -> None:
     assert expression is not None
     conn = _fts()
     for rowid, body in enumerate(texts, 1):
-        conn.execute("INSERT INTO f(rowid, search_text) VALUES (?, ?)", (rowid, index_text(body, None)))
+        conn.execute(
+            "INSERT INTO f(rowid, search_text) VALUES (?, ?)", (rowid, index_text(body, None))
+        )
     found = {r[0] for r in conn.execute("SELECT rowid FROM f WHERE f MATCH ?", (expression,))}
     matcher = compile_query(node)
     exact = {i for i, body in enumerate(texts, 1) if matcher.matches(Post("x", str(i), body))}
@@ -56,6 +102,14 @@ def test_fts5_candidates_narrow() -> None:
     conn = _fts()
     for rowid, body in enumerate(["the acme rocket", "globex anvil", "東京都", "😀 fun"], 1):
         conn.execute("INSERT INTO f(rowid, search_text) VALUES (?, ?)", (rowid, index_text(body)))
-    for query, rows in [("acme", {1}), ("東京", {3}), ("😀", {4}), ("roc*", {1}), ("globex NOT anvil", {2})]:
+    for query, rows in [
+        ("acme", {1}),
+        ("東京", {3}),
+        ("😀", {4}),
+        ("roc*", {1}),
+        ("globex NOT anvil", {2}),
+    ]:
         expression = to_fts5(parse(query))
-        assert {r[0] for r in conn.execute("SELECT rowid FROM f WHERE f MATCH ?", (expression,))} == rows
+        assert {
+            r[0] for r in conn.execute("SELECT rowid FROM f WHERE f MATCH ?", (expression,))
+        } == rows

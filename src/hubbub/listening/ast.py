@@ -90,12 +90,22 @@ class Scope:
 Node = Term | Phrase | And | Or | Not | Near | Filter | Scope
 
 
+_ENCODED = re.compile(r"_u([0-9a-f]{1,6})")
+
+
+def _spelled(key: str) -> str:
+    """A key as a person would type it: encoded symbols (``_u1f600``) back to characters."""
+    return (
+        _ENCODED.sub(lambda m: chr(min(int(m.group(1), 16), 0x10FFFF)), key) if "_u" in key else key
+    )
+
+
 def to_text(node: Node) -> str:
     """The node written back as query text (fully parenthesised where needed)."""
     if isinstance(node, Term):
-        return "{" + node.key + "}" if node.case_sensitive else node.key
+        return "{" + _spelled(node.key) + "}" if node.case_sensitive else _spelled(node.key)
     if isinstance(node, Phrase):
-        inner = " ".join(t.key for t in node.terms)
+        inner = " ".join(_spelled(t.key) for t in node.terms)
         if node.terms and node.terms[0].case_sensitive:
             return "{" + inner + "}"
         return f'"{inner}"'
