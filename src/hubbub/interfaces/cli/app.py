@@ -53,7 +53,7 @@ def init(ctx: typer.Context) -> None:
     token = api_token(ws.settings)
     console.print(f"[green]Workspace ready[/green] at {ws.settings.home}")
     console.print(f"Store: {output.redact_url(ws.settings.db_url)}")
-    console.print(f"API token (Authorization: Bearer ...): {token}")
+    console.print(f"API token (Authorization: Bearer ...): {token}", soft_wrap=True)
 
 
 @app.command()

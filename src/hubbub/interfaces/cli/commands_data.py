@@ -235,5 +235,8 @@ def demo(
         h = host or ws.settings.host
         p = port or ws.settings.port
         console.print(f"Open [bold]http://{h}:{p}/[/bold] (no login needed on this address).")
-        console.print(f"REST API: http://{h}:{p}/api/v1  token: {api_token(ws.settings)}")
+        # soft_wrap: a token broken across lines cannot be copied
+        console.print(
+            f"REST API: http://{h}:{p}/api/v1  token: {api_token(ws.settings)}", soft_wrap=True
+        )
         run_server(ws, h, p)
