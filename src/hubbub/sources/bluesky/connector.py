@@ -33,6 +33,7 @@ from hubbub.sources.bluesky.parse import (
     event_time_us,
     parse_event,
 )
+from hubbub.sources.settings import reject_unknown
 
 DEFAULT_REWIND = 5
 DEFAULT_MAX_BATCH = 500
@@ -107,7 +108,6 @@ _SETTINGS: list[dict[str, Any]] = [
         "help": "...or after this many failed connection attempts in a row.",
     },
 ]
-_NAMES = {s["name"] for s in _SETTINGS}
 
 
 class BlueskySource:
@@ -120,11 +120,7 @@ class BlueskySource:
         return [dict(s) for s in _SETTINGS]
 
     def __init__(self, settings: dict[str, Any], cursor: dict[str, Any] | None = None) -> None:
-        unknown = set(settings) - _NAMES
-        if unknown:
-            raise ConfigError(
-                f"bluesky: unknown setting(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_NAMES))}"
-            )
+        reject_unknown(self.kind, settings, _SETTINGS)
         self.url = _ws_url(settings.get("url"))
         self.dids = _dids(settings.get("dids"))
         self.rewind_us = _int(settings, "rewind_seconds", DEFAULT_REWIND, 0) * 1_000_000

@@ -22,6 +22,7 @@ from hubbub.hookspecs import hookimpl
 from hubbub.sources.base import ConfigError, ItemError, SourceBatch, SourceError
 from hubbub.sources.files.reader import MAX_RECORD_BYTES, RawRecord, read_record
 from hubbub.sources.files.schema import DEFAULT_PLATFORM, RecordError, record_to_post
+from hubbub.sources.settings import reject_unknown
 
 DEFAULT_BATCH_SIZE = 500
 MAX_BATCH_SIZE = 100_000
@@ -79,11 +80,7 @@ class FileSource:
         return [dict(s) for s in _SETTINGS]
 
     def __init__(self, settings: dict[str, Any], cursor: dict[str, Any] | None = None) -> None:
-        unknown = set(settings) - {s["name"] for s in _SETTINGS}
-        if unknown:
-            raise ConfigError(
-                f"file: unknown setting(s) {', '.join(sorted(unknown))}; known: path, format, platform, batch_size"
-            )
+        reject_unknown(self.kind, settings, _SETTINGS)
         path = settings.get("path")
         if not isinstance(path, str | os.PathLike) or not str(path).strip():
             raise ConfigError("file: setting 'path' is required (the JSONL or CSV file to import)")

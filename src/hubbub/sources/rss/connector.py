@@ -18,6 +18,7 @@ from hubbub.hookspecs import hookimpl
 from hubbub.post import utcnow
 from hubbub.sources.base import ConfigError, SourceBatch, SourceError
 from hubbub.sources.rss.parse import parse_feed
+from hubbub.sources.settings import reject_unknown
 
 DEFAULT_INTERVAL = 300
 MIN_INTERVAL = 30
@@ -71,11 +72,7 @@ class RssSource:
         return [dict(s) for s in _SETTINGS]
 
     def __init__(self, settings: dict[str, Any], cursor: dict[str, Any] | None = None) -> None:
-        unknown = set(settings) - {s["name"] for s in _SETTINGS}
-        if unknown:
-            raise ConfigError(
-                f"rss: unknown setting(s) {', '.join(sorted(unknown))}; known: url, interval, timeout, user_agent"
-            )
+        reject_unknown(self.kind, settings, _SETTINGS)
         self.url = _feed_url(settings.get("url"))
         self.interval = _number(settings, "interval", int, DEFAULT_INTERVAL, minimum=MIN_INTERVAL)
         self.timeout = _number(settings, "timeout", float, DEFAULT_TIMEOUT, minimum=0.001)

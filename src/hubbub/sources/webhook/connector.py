@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from hubbub.hookspecs import hookimpl
 from hubbub.post import utcnow
 from hubbub.sources.base import ConfigError, SourceBatch
+from hubbub.sources.settings import reject_unknown
 
 MIN_SECRET_CHARS = 16
 DEFAULT_PLATFORM = "webhook"
@@ -34,7 +35,6 @@ _SETTINGS: list[dict[str, Any]] = [
         "help": "Platform for posts whose record names none (e.g. 'trustpilot').",
     },
 ]
-_NAMES = {s["name"] for s in _SETTINGS}
 
 
 class WebhookSource:
@@ -49,11 +49,7 @@ class WebhookSource:
         return [dict(s) for s in _SETTINGS]
 
     def __init__(self, settings: dict[str, Any], cursor: dict[str, Any] | None = None) -> None:
-        unknown = set(settings) - _NAMES
-        if unknown:
-            raise ConfigError(
-                f"webhook: unknown setting(s) {', '.join(sorted(unknown))}; known: platform, secret"
-            )
+        reject_unknown(self.kind, settings, _SETTINGS)
         self.secret = webhook_secret(settings)
         platform = settings.get("platform", DEFAULT_PLATFORM)
         if not isinstance(platform, str) or not platform.strip():
