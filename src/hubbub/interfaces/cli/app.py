@@ -78,6 +78,7 @@ def _register() -> None:
     # Command groups live in their own modules; importing them adds them to ``app``.
     from hubbub.interfaces.cli import (
         commands_data,
+        commands_models,
         commands_queries,
         commands_serve,
         commands_sources,
@@ -87,6 +88,7 @@ def _register() -> None:
     app.add_typer(commands_queries.query_app, name="query")
     commands_data.register(app)
     commands_serve.register(app)
+    commands_models.register(app)
     from hubbub.plugins import get_plugin_manager
 
     get_plugin_manager().hook.hubbub_cli_commands(app=app)
