@@ -1,11 +1,18 @@
 """Throughput of the built-in enrichers on generated posts.
 
     .venv/bin/python benchmarks/enrich.py [--posts 20000] [--long-share 0.15]
+        [--model-posts 2000] [--no-models]
 
 Posts are a mix of short social posts (5-50 words) and long articles (200-1,200
 words), in several languages, with some reposts; processed in batches of 500
 as the pipeline does. Prints posts/s per enricher, for the three in a row, and
 the process's peak RSS.
+
+Then the trained models (skipped with --no-models): the ``minilm`` sentiment
+backend on ``--model-posts`` posts with 1 and 2 torch threads, on social posts
+only (the 300 posts/s target on 2 cores) and on the mix, against VADER in the
+same run; then every enricher the plugins register with ``minilm`` chosen
+(the whole stack), and the peak RSS with every model loaded (target 1.5 GB).
 """
 
 from __future__ import annotations
@@ -104,6 +111,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=20_000)
     parser.add_argument("--long-share", type=float, default=0.15)
+    parser.add_argument("--model-posts", type=int, default=2_000)
+    parser.add_argument("--no-models", action="store_true", help="skip the trained models")
     args = parser.parse_args()
 
     posts = make_posts(args.posts, args.long_share)
@@ -123,6 +132,53 @@ def main() -> None:
     seconds = run(fresh(), posts)
     print(f"{'all three':>10}: {len(posts) / seconds:8.0f} posts/s  (one core)")
     print(f"peak RSS: {peak_rss_mb():.0f} MB")
+    if not args.no_models:
+        bench_models(args.model_posts, args.long_share)
+
+
+SENTIMENT_TARGET = 300  # posts/s on 2 cores
+RSS_TARGET_MB = 1536
+
+
+def bench_models(count: int, long_share: float) -> None:
+    import tempfile
+
+    import torch
+
+    from hubbub.config import load_settings
+    from hubbub.plugins import enrichers
+
+    vader = SentimentEnricher("vader")
+    minilm = SentimentEnricher("minilm")
+    run([minilm], make_posts(BATCH, 0.0, seed=2))  # warm-up: loads the model
+    print(f"\nminilm sentiment, {count} posts a run (VADER in the same run as the baseline)")
+    for share, what in ((0.0, "social posts"), (long_share, f"{long_share:.0%} long")):
+        posts = make_posts(count, share, seed=3)
+        vader_rate = len(posts) / run([vader], posts)
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            rate = len(posts) / run([minilm], posts)
+            verdict = (
+                ""
+                if threads == 1 or share
+                else (
+                    f"  target {SENTIMENT_TARGET}: {'met' if rate >= SENTIMENT_TARGET else 'NOT met'}"
+                )
+            )
+            print(
+                f"{what:>14}, {threads} thread{'s' if threads > 1 else ' '}: {rate:7.0f} posts/s"
+                f"  ({rate / vader_rate:.3f} x VADER's {vader_rate:.0f}){verdict}"
+            )
+    with tempfile.TemporaryDirectory() as home:
+        stack = enrichers(load_settings(home, sentiment_model="minilm"))
+        posts = make_posts(count, long_share, seed=4)
+        run(stack, posts[:BATCH])
+        rate = len(posts) / run(stack, posts)
+    names = ", ".join(e.name for e in stack)
+    print(f"whole stack ({names}), 2 threads: {rate:.0f} posts/s")
+    rss = peak_rss_mb()
+    verdict = "met" if rss <= RSS_TARGET_MB else "NOT met"
+    print(f"peak RSS with every model loaded: {rss:.0f} MB (target {RSS_TARGET_MB} MB: {verdict})")
 
 
 if __name__ == "__main__":

@@ -32,11 +32,16 @@ PG_AVAILABLE = _pg_available()
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
     # A developer's own HUBBUB_* settings must not leak into tests.
     for name in list(os.environ):
         if name.startswith("HUBBUB_") and name != "HUBBUB_TEST_PG_URL":
             monkeypatch.delenv(name)
+    # The intents enricher embeds every post with MiniLM (~100 posts/s a core and
+    # seconds to load in every CLI subprocess). Tests marked ``intents`` run it
+    # through the real pipeline; the rest of the suite runs without it.
+    if request.node.get_closest_marker("intents") is None:
+        monkeypatch.setenv("HUBBUB_INTENT_ENABLED", "false")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_HOME = Path.home() / ".hubbub"
@@ -27,7 +27,11 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `hubbub serve` binds to.")
     port: int = Field(8000, description="Port `hubbub serve` binds to.")
-    sentiment_model: str = Field("vader", description="Sentiment enricher backend.")
+    sentiment_model: str = Field(
+        "vader",
+        description="Sentiment enricher backend: `vader` (lexicon, fast) or `minilm` "
+        "(the trained model, `hubbub train sentiment`).",
+    )
     batch_size: int = Field(500, description="Posts per pipeline batch.")
     dedup_threshold: float = Field(
         0.8, description="Estimated Jaccard similarity above which two posts are near-duplicates."
@@ -35,6 +39,38 @@ class Settings(BaseSettings):
     api_token: str | None = Field(
         None,
         description="Token for the REST API. Unset: generated on `hubbub init` into HOME/api_token.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key(s) encrypting source credentials at rest (Fernet, from "
+        "`hubbub source new-key`); several, comma separated: the first encrypts, all decrypt. "
+        "Unset: the key file.",
+    )
+    secret_key_file: Path | None = Field(
+        None,
+        description="File holding the credentials key(s), one per line. "
+        "Unset: HOME/secret.key, created (mode 0600) on first use.",
+    )
+    source_failing_after: int = Field(
+        3, ge=1, description="Consecutive failures after which a source is shown as failing."
+    )
+    intent_enabled: bool = Field(
+        True, description="Run the intents enricher (sentence embeddings; ~400 MB once loaded)."
+    )
+    intent_model: str | None = Field(
+        None,
+        description="Intent model file. Unset: HOME/models/intent.json if "
+        "`hubbub train intent` wrote one, else the model shipped with Hubbub.",
+    )
+    intent_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Score from which a post gets an intent. Unset: each label's "
+        "threshold tuned by cross-validation when the model was trained.",
+    )
+    embedding_threads: int = Field(
+        0, ge=0, description="CPU threads for sentence embeddings; 0: one per core."
     )
 
     @property

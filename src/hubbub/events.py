@@ -24,6 +24,9 @@ class PostsStored(Event):
     source_id: int | None
     post_ids: list[int] = field(default_factory=list)
     duplicates_skipped: int = 0
+    # stored posts this batch replaced with an edit, and marked or removed
+    edited_ids: list[int] = field(default_factory=list)
+    deleted_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -45,3 +48,33 @@ class QueryChanged(Event):
     type: ClassVar[str] = "query.changed"
     query_id: int
     action: str  # created | updated | deleted
+
+
+@dataclass(frozen=True)
+class PostsEdited(Event):
+    """Stored posts replaced by a newer upstream version (same ids)."""
+
+    type: ClassVar[str] = "posts.edited"
+    source_id: int | None
+    post_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PostsDeleted(Event):
+    """Stored posts deleted upstream: ``mode`` "mark" (kept, with deleted_at)
+    or "remove" (gone, with their matches and enrichments)."""
+
+    type: ClassVar[str] = "posts.deleted"
+    source_id: int | None
+    mode: str
+    post_ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IntentsCorrected(Event):
+    """A person set a post's intents (they replace the model's)."""
+
+    type: ClassVar[str] = "intents.corrected"
+    post_id: int
+    labels: list[str] = field(default_factory=list)
+    corrected_by: str = ""

@@ -22,6 +22,7 @@ DEFAULT_PLUGINS = (
     "hubbub.enrich.language",
     "hubbub.enrich.sentiment",
     "hubbub.enrich.dedup",
+    "hubbub.enrich.intent",
 )
 
 

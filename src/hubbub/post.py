@@ -37,6 +37,13 @@ class Post:
     links: list[str] = field(default_factory=list)
     raw: dict[str, Any] | None = None
     source_id: int | None = None
+    # the platform's stable author id when the handle can change (a Bluesky DID)
+    author_id: str | None = None
+    # the version of the post: set when it was edited upstream; a post re-delivered
+    # with a newer edited_at replaces the stored text (see actions.ingest)
+    edited_at: datetime | None = None
+    # when the platform said it was deleted (a stored post marked, not removed)
+    deleted_at: datetime | None = None
     # enricher name -> its result, e.g. {"sentiment": {"label": "negative", "score": -0.6}}
     enrichments: dict[str, Any] = field(default_factory=dict)
     # store id, once stored
@@ -51,7 +58,7 @@ class Post:
         # Shallow on purpose (dataclasses.asdict deep-copies raw payloads, and was
         # the pipeline's largest cost): the dict is encoded at once, never mutated.
         d = dict(self.__dict__)
-        for name in ("created_at", "ingested_at"):
+        for name in _DATETIMES:
             value = d[name]
             d[name] = value.isoformat() if value is not None else None
         return d
@@ -59,7 +66,7 @@ class Post:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Post:
         known = {k: v for k, v in d.items() if k in _FIELDS}
-        for name in ("created_at", "ingested_at"):
+        for name in _DATETIMES:
             value = known.get(name)
             if isinstance(value, str):
                 known[name] = parse_datetime(value)
@@ -71,6 +78,7 @@ class Post:
 
 
 _FIELDS = set(Post.__dataclass_fields__)
+_DATETIMES = ("created_at", "ingested_at", "edited_at", "deleted_at")
 
 
 def parse_datetime(value: str) -> datetime:
@@ -79,6 +87,22 @@ def parse_datetime(value: str) -> datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Aware UTC (SQLite hands back naive datetimes; everything here is UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def is_newer_edit(incoming: datetime | None, stored: datetime | None) -> bool:
+    """Whether a re-delivered post is a later version than the one held. A post
+    without ``edited_at`` is the original: never newer than what is held."""
+    incoming, stored = as_utc(incoming), as_utc(stored)
+    if incoming is None:
+        return False
+    return stored is None or incoming > stored
 
 
 def utcnow() -> datetime:

@@ -15,6 +15,8 @@ def cli_env(settings: Settings) -> dict[str, str]:
     env["HUBBUB_HOME"] = str(settings.home)
     if settings.database_url:
         env["HUBBUB_DATABASE_URL"] = settings.database_url
+    if not settings.intent_enabled:
+        env["HUBBUB_INTENT_ENABLED"] = "false"
     env["COLUMNS"] = "200"
     return env
 

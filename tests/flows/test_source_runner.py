@@ -77,7 +77,7 @@ def test_retry_after_and_repeated_failures_show_on_the_source(
     # the server's Retry-After wins over the (much shorter) exponential backoff
     assert next_run >= utcnow() + timedelta(seconds=3500)
     (health,) = workspace_status(engine)["sources"]
-    assert health["state"] == "down"
+    assert health["state"] == "failing"
     assert health["consecutive_failures"] == 3
     assert "429" in health["last_error"]
     assert runner.due_sources(utcnow()) == []

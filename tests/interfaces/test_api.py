@@ -181,7 +181,7 @@ def test_query_dry_run_counts_and_samples(api: TestClient) -> None:
     assert body["count"] == 2 and body["capped"] is False
     assert [p["external_id"] for p in body["sample"]] == ["p2"]  # the newest of the two
     err = api.post("/api/v1/queries/test", json={"query": '"unclosed phrase'})
-    assert err.status_code == 400 and err.json()["detail"]["position"] >= 0
+    assert err.status_code == 422 and err.json()["detail"]["position"] >= 0
 
 
 # -- sources -------------------------------------------------------------------------
@@ -240,7 +240,8 @@ def test_sources_never_return_secrets(api: TestClient, secret_kind: Any) -> None
         "/api/v1/sources", json={"kind": "test-secret", "settings": settings, "name": "vault"}
     )
     assert created.status_code == 201
-    assert created.json()["settings"] == {"endpoint": "https://api.example/v2"}
+    masked = {k: "********" for k in settings if k != "endpoint"}
+    assert created.json()["settings"] == {"endpoint": "https://api.example/v2", **masked}
     for url in ("/api/v1/sources", f"/api/v1/sources/{created.json()['id']}", "/api/v1/status"):
         text = api.get(url).text
         assert "vault" in text
@@ -279,7 +280,7 @@ def test_source_lifecycle_and_health(
     assert healthy["items_ingested"] == 1 and healthy["items_rejected"] == 1
     assert healthy["last_success_at"] is not None
     failing = by_id[dead_id]["health"]
-    assert failing["state"] == "failing"
+    assert failing["state"] == "backing off"
     assert failing["last_error"] and failing["last_error_at"]
 
     errors = api.get(f"/api/v1/sources/{file_id}/errors").json()
@@ -288,7 +289,8 @@ def test_source_lifecycle_and_health(
 
     status = api.get("/api/v1/status").json()
     assert status["posts"] == 11 and status["sources"] == 3
-    assert {s["health"]["state"] for s in status["source_health"]} == {"never run", "ok", "failing"}
+    states = {s["health"]["state"] for s in status["source_health"]}
+    assert states == {"never run", "ok", "backing off"}
 
     assert api.delete(f"/api/v1/sources/{source['id']}").status_code == 204
     assert api.get(f"/api/v1/sources/{source['id']}").status_code == 404
@@ -300,7 +302,7 @@ def test_source_is_down_after_three_failures(
 ) -> None:
     dead_id = run_failing_feed(engine, settings, failures=3)
     health = api.get(f"/api/v1/sources/{dead_id}").json()["health"]
-    assert health["state"] == "down" and health["consecutive_failures"] == 3
+    assert health["state"] == "failing" and health["consecutive_failures"] == 3
 
 
 # -- stats -------------------------------------------------------------------------

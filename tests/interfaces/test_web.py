@@ -196,12 +196,15 @@ def test_query_create_edit_test_and_delete(app_client: TestClient, engine: Engin
         follow_redirects=False,
     )
     assert created.status_code == 303
-    listing = app_client.get(created.headers["location"]).text
-    assert "Query created" in listing
     with engine.connect() as conn:
         query_id = conn.execute(
             select(listening_queries.c.id).where(listening_queries.c.name == "Anvils")
         ).scalar_one()
+    # saving goes to the editor, where the background re-match reports its progress
+    assert created.headers["location"] == f"/queries/{query_id}?done=created"
+    editor = app_client.get(created.headers["location"]).text
+    assert "Query created" in editor and "Done: 2 stored posts match." in editor
+    listing = app_client.get("/queries").text
     row = re.search(rf'<tr id="query-{query_id}">(.*?)</tr>', listing, re.S)
     assert row and re.search(r'title="Show matching mentions">2<', row.group(1))
 
@@ -244,7 +247,7 @@ def test_sources_page_health_errors_and_changes(
     dead = run_failing_feed(engine, settings)
     html = app_client.get("/sources").text
     assert "forum export" in html and "dead feed" in html
-    assert 'class="state state-ok"' in html and 'class="state state-failing"' in html
+    assert 'class="state state-ok"' in html and 'class="state state-backing-off"' in html
     assert "1 failure in a row" in html
     assert "Recent ingest errors" in html and "line 2" in html
 

@@ -107,7 +107,8 @@ def test_fts5_candidates_narrow() -> None:
         ("東京", {3}),
         ("😀", {4}),
         ("roc*", {1}),
-        ("globex NOT anvil", {2}),
+        ("globex NOT anvil", set()),  # an exact NOT is pushed down
+        ("globex NOT anv?l", {2}),  # one the index cannot decide is left to the matcher
     ]:
         expression = to_fts5(parse(query))
         assert {

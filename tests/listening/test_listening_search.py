@@ -22,7 +22,18 @@ from hubbub.store.tables import enrichments, posts
         ("acme", '"acme"', "'acme'"),
         ("acme rocket", '("acme" AND "rocket")', "('acme' & 'rocket')"),
         ("acme OR globex", '("acme" OR "globex")', "('acme' | 'globex')"),
-        ("acme NOT spam", '"acme"', "'acme'"),
+        ("acme NOT spam", '("acme" NOT "spam")', "('acme' & !'spam')"),
+        ("acme NOT spa*", '("acme" NOT "spa"*)', "('acme' & !'spa':*)"),
+        ("acme NOT spa?m", '"acme"', "'acme'"),
+        ('acme NOT "spam now"', '"acme"', "'acme'"),
+        ("acme NOT {Spam}", '"acme"', "'acme'"),
+        ("acme NOT title:spam", '"acme"', "'acme'"),
+        (
+            "acme rocket NOT (spam OR scam) NOT buy",
+            '((("acme" AND "rocket") NOT ("spam" OR "scam")) NOT "buy")',
+            "((('acme' & 'rocket') & !('spam' | 'scam')) & !'buy')",
+        ),
+        ("lang:en NOT spam", None, None),
         (
             '"acme rocket" NEAR/2 launch',
             '(("acme" AND "rocket") AND "launch")',
@@ -35,7 +46,11 @@ from hubbub.store.tables import enrichments, posts
         ("it's", '("it" AND "s")', "('it' & 's')"),
         ("platform:reddit lang:de", None, None),
         ("acme OR lang:de", None, None),
-        ("acme OR (globex NOT spam)", '("acme" OR "globex")', "('acme' | 'globex')"),
+        (
+            "acme OR (globex NOT spam)",
+            '("acme" OR ("globex" NOT "spam"))',
+            "('acme' | ('globex' & !'spam'))",
+        ),
     ],
 )
 def test_candidate_expressions(query: str, fts5: str | None, tsquery: str | None) -> None:
@@ -155,7 +170,8 @@ def test_search_pages_through_many_candidates(
 ) -> None:
     import hubbub.listening.search as search_module
 
-    monkeypatch.setattr(search_module, "CHUNK", 3)  # force several chunks
+    monkeypatch.setattr(search_module, "FIRST_CHUNK", 1)  # force several chunks
+    monkeypatch.setattr(search_module, "FEW_CANDIDATES", 2)  # and the lazy FTS5 walk
     _store(engine)
     with engine.connect() as conn:
         for query in ("acme NOT spam", "has:media OR acme", "acme*"):

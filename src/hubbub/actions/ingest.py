@@ -4,20 +4,31 @@ rejected, and the source's cursor and health, in one transaction."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import DBAPIError
 
+from hubbub.actions.deletions import apply_deletions
+from hubbub.actions.edits import apply_edits, replace_matches
 from hubbub.bus.base import Bus
-from hubbub.events import EVENTS_SUBJECT, PostsStored, QueryMatched
+from hubbub.events import EVENTS_SUBJECT, PostsDeleted, PostsEdited, PostsStored, QueryMatched
 from hubbub.pipeline.messages import PostBatch
 from hubbub.pipeline.normalize import item_name
-from hubbub.post import Post, utcnow
+from hubbub.post import Post, as_utc, utcnow
 from hubbub.sources.base import ItemError
+from hubbub.store.post_versions import known_handles, tombstoned_keys
 from hubbub.store.posts import dialect_insert, ids_for_keys, search_text
-from hubbub.store.tables import enrichments, ingest_errors, matches, posts, sources
+from hubbub.store.tables import (
+    author_handles,
+    enrichments,
+    ingest_errors,
+    matches,
+    posts,
+    sources,
+)
 
 CURSOR_SEQ = "_seq"
 
@@ -31,6 +42,7 @@ def _post_row(post: Post, search: str | None = None) -> dict[str, Any]:
         "url": post.url,
         "title": post.title,
         "author_handle": post.author_handle,
+        "author_id": post.author_id,
         "author_name": post.author_name,
         "author_followers": post.author_followers,
         "text": post.text,
@@ -49,29 +61,15 @@ def _post_row(post: Post, search: str | None = None) -> dict[str, Any]:
         "sentiment_label": sentiment.get("label"),
         "sentiment_score": sentiment.get("score"),
         "dup_cluster": dedup.get("cluster"),
+        "edited_at": as_utc(post.edited_at),
     }
 
 
 def store_batch(engine: Engine, batch: PostBatch, bus: Bus | None = None) -> PostsStored:
     now = utcnow()
     with engine.begin() as conn:
-        new_ids: list[int] = []
-        if batch.posts:
-            texts = batch.search_texts if len(batch.search_texts) == len(batch.posts) else []
-            rows = [_post_row(p, texts[i] if texts else None) for i, p in enumerate(batch.posts)]
-            stmt = (
-                dialect_insert(conn, posts)
-                .on_conflict_do_nothing(index_elements=["platform", "external_id"])
-                .returning(posts.c.id, posts.c.platform, posts.c.external_id)
-            )
-            inserted = {(r.platform, r.external_id): r.id for r in conn.execute(stmt, rows)}
-            new_ids = list(inserted.values())
-            skipped = len(batch.posts) - len(inserted)
-            _store_enrichments(conn, batch, inserted)
-            _resolve_duplicates(conn, batch, inserted)
-            matched = _store_matches(conn, batch, inserted, now)
-        else:
-            skipped, matched = 0, {}
+        stored = _store_posts(conn, batch, now) if batch.posts else _Stored()
+        deleted = apply_deletions(conn, batch.deletions, batch.delete_mode, now)
         if batch.errors:
             conn.execute(
                 ingest_errors.insert(),
@@ -86,19 +84,102 @@ def store_batch(engine: Engine, batch: PostBatch, bus: Bus | None = None) -> Pos
                 ],
             )
         if batch.source_id is not None:
-            _update_source(conn, batch, len(new_ids), now)
+            _update_source(conn, batch, len(stored.new_ids), now)
     event = PostsStored(
         source_id=batch.source_id,
-        post_ids=new_ids,
-        duplicates_skipped=batch.duplicates_skipped + skipped,
+        post_ids=stored.new_ids,
+        duplicates_skipped=batch.duplicates_skipped + stored.skipped,
+        edited_ids=stored.edited_ids,
+        deleted_ids=deleted,
     )
     if bus is not None:
-        bus.publish(EVENTS_SUBJECT, event.to_message())
-        for query_id, post_ids in matched.items():
-            bus.publish(
-                EVENTS_SUBJECT, QueryMatched(query_id=query_id, post_ids=post_ids).to_message()
-            )
+        _publish(bus, batch, event, stored.matched)
     return event
+
+
+@dataclass
+class _Stored:
+    new_ids: list[int] = field(default_factory=list)
+    edited_ids: list[int] = field(default_factory=list)
+    skipped: int = 0
+    matched: dict[int, list[int]] = field(default_factory=dict)  # query id -> new matches
+
+
+def _store_posts(conn: Any, batch: PostBatch, now: datetime) -> _Stored:
+    """New posts inserted, edits of stored ones applied, the rest skipped."""
+    texts = batch.search_texts if len(batch.search_texts) == len(batch.posts) else []
+    # the last guard: a post deleted upstream is never stored again
+    gone = tombstoned_keys(conn, [p.key for p in batch.posts])
+    rows = {
+        i: _post_row(p, texts[i] if texts else None)
+        for i, p in enumerate(batch.posts)
+        if p.key not in gone
+    }
+    inserted: dict[tuple[str, str], int] = {}
+    if rows:
+        stmt = (
+            dialect_insert(conn, posts)
+            .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+            .returning(posts.c.id, posts.c.platform, posts.c.external_id)
+        )
+        inserted = {
+            (r.platform, r.external_id): r.id for r in conn.execute(stmt, list(rows.values()))
+        }
+    known = {i: row for i, row in rows.items() if batch.posts[i].key not in inserted}
+    edited = apply_edits(conn, batch, known)
+    changed = {**inserted, **edited}
+    _store_enrichments(conn, batch, changed)
+    _resolve_duplicates(conn, batch, changed)
+    matched = _store_matches(conn, batch, inserted, now)
+    for query_id, post_ids in replace_matches(conn, batch, edited, now).items():
+        matched.setdefault(query_id, []).extend(post_ids)
+    _remember_handles(conn, [batch.posts[i] for i in rows], now)
+    return _Stored(
+        new_ids=list(inserted.values()),
+        edited_ids=sorted(edited.values()),
+        skipped=len(batch.posts) - len(inserted) - len(edited),
+        matched=matched,
+    )
+
+
+def _publish(bus: Bus, batch: PostBatch, event: PostsStored, matched: dict[int, list[int]]) -> None:
+    """Events, once the transaction has committed."""
+    bus.publish(EVENTS_SUBJECT, event.to_message())
+    if event.edited_ids:
+        edited = PostsEdited(source_id=batch.source_id, post_ids=event.edited_ids)
+        bus.publish(EVENTS_SUBJECT, edited.to_message())
+    if event.deleted_ids:
+        deleted = PostsDeleted(
+            source_id=batch.source_id, mode=batch.delete_mode, post_ids=event.deleted_ids
+        )
+        bus.publish(EVENTS_SUBJECT, deleted.to_message())
+    for query_id, post_ids in matched.items():
+        bus.publish(EVENTS_SUBJECT, QueryMatched(query_id=query_id, post_ids=post_ids).to_message())
+
+
+def _remember_handles(conn: Any, stored: list[Post], now: datetime) -> None:
+    """Keep the handles connectors resolved for stable author ids (Bluesky DIDs),
+    writing only those new or changed."""
+    learnt = {
+        (p.platform, p.author_id): p.author_handle
+        for p in stored
+        if p.author_id and p.author_handle and p.author_handle != p.author_id
+    }
+    if not learnt:
+        return
+    known = known_handles(conn, learnt)
+    rows = [
+        {"platform": platform, "author_id": author_id, "handle": handle, "resolved_at": now}
+        for (platform, author_id), handle in learnt.items()
+        if known.get((platform, author_id), ("",))[0] != handle
+    ]
+    if rows:
+        stmt = dialect_insert(conn, author_handles)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["platform", "author_id"],
+            set_={"handle": stmt.excluded.handle, "resolved_at": stmt.excluded.resolved_at},
+        )
+        conn.execute(stmt, rows)
 
 
 def _store_enrichments(conn: Any, batch: PostBatch, inserted: dict[tuple[str, str], int]) -> None:
@@ -183,6 +264,7 @@ def store_batch_safely(engine: Engine, batch: PostBatch, bus: Bus | None = None)
             raise
         cause = exc
     stored: list[int] = []
+    edited: list[int] = []
     skipped = batch.duplicates_skipped
     errors = list(batch.errors)
     for i, post in enumerate(batch.posts):
@@ -201,12 +283,25 @@ def store_batch_safely(engine: Engine, batch: PostBatch, bus: Bus | None = None)
             errors.append(ItemError(item_name(post), f"the database refused this post: {exc.orig}"))
             continue
         stored += event.post_ids
+        edited += event.edited_ids
         skipped += event.duplicates_skipped
     if len(errors) - len(batch.errors) == len(batch.posts):
         raise cause
-    # the errors and the cursor, now that every storable post is durable
+    # the errors, deletes and cursor, now that every storable post is durable
     rest = PostBatch(
-        posts=[], errors=errors, source_id=batch.source_id, cursor=batch.cursor, seq=batch.seq
+        posts=[],
+        errors=errors,
+        source_id=batch.source_id,
+        cursor=batch.cursor,
+        seq=batch.seq,
+        deletions=batch.deletions,
+        delete_mode=batch.delete_mode,
     )
-    store_batch(engine, rest, bus)
-    return PostsStored(source_id=batch.source_id, post_ids=stored, duplicates_skipped=skipped)
+    last = store_batch(engine, rest, bus)
+    return PostsStored(
+        source_id=batch.source_id,
+        post_ids=stored,
+        duplicates_skipped=skipped,
+        edited_ids=sorted(edited),
+        deleted_ids=last.deleted_ids,
+    )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from typing import Any
+from uuid import uuid4
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from hubbub.analytics.query_preview import needs_stored_enrichments, stored_enrichments
 from hubbub.bus.base import Bus
 from hubbub.events import EVENTS_SUBJECT, QueryChanged
 from hubbub.listening.matcher import compile_query
@@ -83,9 +87,12 @@ def update_query(
     query: str | None = None,
     name: str | None = None,
     enabled: bool | None = None,
+    backfill: bool = True,
     progress: Progress | None = None,
     bus: Bus | None = None,
 ) -> int:
+    """Change a query; a new text, or enabling it, re-matches stored history
+    before this returns (``backfill=False``: the caller runs ``backfill_query``)."""
     query_id = find_query(engine, ref)
     values: dict[str, object] = {"updated_at": utcnow()}
     if query is not None:
@@ -99,7 +106,7 @@ def update_query(
         conn.execute(
             update(listening_queries).where(listening_queries.c.id == query_id).values(**values)
         )
-    if query is not None or enabled:
+    if backfill and (query is not None or enabled):
         backfill_query(engine, query_id, progress=progress)
     if bus is not None:
         bus.publish(EVENTS_SUBJECT, QueryChanged(query_id=query_id, action="updated").to_message())
@@ -116,18 +123,65 @@ def delete_query(engine: Engine, ref: str | int, bus: Bus | None = None) -> None
 
 
 BACKFILL_CHUNK = 2000
+log = logging.getLogger(__name__)
 
 
-def backfill_query(engine: Engine, query_id: int, *, progress: Progress | None = None) -> int:
+def request_backfill(engine: Engine, query_id: int) -> str:
+    """Mark the query's backfill pending under a new run id and return the id.
+    A run still going for the query stops at its next chunk: it is superseded."""
+    run = uuid4().hex
+    with engine.begin() as conn:
+        conn.execute(
+            update(listening_queries)
+            .where(listening_queries.c.id == query_id)
+            .values(
+                backfill_state="pending",
+                backfill_run=run,
+                backfill_done=0,
+                backfill_total=None,
+                backfill_matched=None,
+                backfill_error=None,
+                backfill_updated_at=utcnow(),
+            )
+        )
+    return run
+
+
+def backfill_query(
+    engine: Engine, query_id: int, *, progress: Progress | None = None, run: str | None = None
+) -> int:
     """Re-evaluate one query over every stored post and make its matches exactly
     what the exact matcher says (adds the missing, removes the stale).
-    Returns the number of matching posts."""
+    Returns the number of matching posts.
+
+    Progress is written to the query row with each chunk (so any web node can
+    show it), as part of the chunk's own transaction. ``run`` is the id from
+    ``request_backfill`` (a new one is requested when None); when a newer run
+    replaces it, or the query is deleted, this one stops before its next chunk.
+    """
+    if run is None:
+        run = request_backfill(engine, query_id)
+    try:
+        return _backfill(engine, query_id, run, progress)
+    except Exception as exc:
+        with engine.begin() as conn:
+            error = f"{type(exc).__name__}: {exc}"
+            _set_progress(conn, query_id, run, backfill_state="failed", backfill_error=error)
+        raise
+
+
+def _backfill(engine: Engine, query_id: int, run: str, progress: Progress | None) -> int:
     with engine.connect() as conn:
         text = conn.execute(
             select(listening_queries.c.query).where(listening_queries.c.id == query_id)
         ).scalar_one()
         total = conn.execute(select(func.count()).select_from(posts)).scalar_one()
-    compiled = compile_query(parse(text))
+    node = parse(text)
+    compiled = compile_query(node)
+    with_enrichments = needs_stored_enrichments(node)
+    with engine.begin() as conn:
+        if not _set_progress(conn, query_id, run, backfill_state="running", backfill_total=total):
+            return 0  # superseded before it started
     done = matched = 0
     last_id = 0
     now = utcnow()
@@ -141,8 +195,17 @@ def backfill_query(engine: Engine, query_id: int, *, progress: Progress | None =
             ).all()
             if not rows:
                 break
+            # Claim the chunk first: a newer run (or a delete) wins, and its
+            # row lock keeps an older run from writing after it started.
+            total = max(total, done + len(rows))
+            if not _set_progress(
+                conn, query_id, run, backfill_done=done + len(rows), backfill_total=total
+            ):
+                log.info("backfill of query %s superseded; stopping", query_id)
+                return matched  # nothing written in this chunk
             last_id = rows[-1].id
-            hits = [r.id for r in rows if compiled.matches(row_to_post(r))]
+            extra = stored_enrichments(conn, [r.id for r in rows]) if with_enrichments else {}
+            hits = [r.id for r in rows if compiled.matches(row_to_post(r, extra.get(r.id)))]
             hit_set = set(hits)
             misses = [r.id for r in rows if r.id not in hit_set]
             if hits:
@@ -160,4 +223,24 @@ def backfill_query(engine: Engine, query_id: int, *, progress: Progress | None =
         matched += len(hits)
         if progress:
             progress(done, total)
+    with engine.begin() as conn:
+        _set_progress(
+            conn,
+            query_id,
+            run,
+            backfill_state="done",
+            backfill_done=done,
+            backfill_total=max(total, done),
+            backfill_matched=matched,
+        )
     return matched
+
+
+def _set_progress(conn: Connection, query_id: int, run: str, **values: Any) -> bool:
+    """Update the run's progress; False when the run is not the query's current one."""
+    result = conn.execute(
+        update(listening_queries)
+        .where(listening_queries.c.id == query_id, listening_queries.c.backfill_run == run)
+        .values(backfill_updated_at=utcnow(), **values)
+    )
+    return bool(result.rowcount)

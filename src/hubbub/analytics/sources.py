@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from hubbub.store.tables import ingest_errors, sources
+from hubbub.post import utcnow
+from hubbub.store.credentials import mask_settings
+from hubbub.store.tables import ingest_errors, posts, sources
 
-# consecutive failures from which a failing source is reported "down"
-DOWN_AFTER_FAILURES = 3
-SECRET_MARKERS = ("token", "secret", "password", "key")
-HEALTH_STATES = ("disabled", "never run", "ok", "failing", "down")
+# the default of the source_failing_after setting
+DEFAULT_FAILING_AFTER = 3
+HEALTH_STATES = ("ok", "idle", "backing off", "failing", "disabled", "never run")
+UNHEALTHY_STATES = ("backing off", "failing")
+RATE_WINDOWS = (15, 60)  # minutes over which items per minute are counted
+IDLE_MINUTES = 60  # a working source that stored nothing for this long is "idle"
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -23,50 +27,76 @@ def _aware(value: datetime | None) -> datetime | None:
     return value
 
 
-def health_state(row: Any) -> str:
-    """``disabled`` | ``never run`` | ``ok`` | ``failing`` (1-2 consecutive
-    failures) | ``down`` (3 or more). Disabled wins: nobody expects it to run."""
+def health_state(
+    row: Any, failing_after: int = DEFAULT_FAILING_AFTER, items_last_hour: int | None = None
+) -> str:
+    """``disabled`` | ``failing`` (``failing_after`` or more failures in a row)
+    | ``backing off`` (fewer: retried later, ever more slowly) | ``never run``
+    | ``idle`` (works, but stored nothing in the last hour) | ``ok``.
+    Disabled wins: nobody expects it to run."""
     if not row.enabled:
         return "disabled"
     failures = row.consecutive_failures or 0
-    if failures >= DOWN_AFTER_FAILURES:
-        return "down"
-    if failures >= 1:
+    if failures >= failing_after:
         return "failing"
+    if failures >= 1:
+        return "backing off"
     if row.last_run_at is None and row.last_success_at is None:
         return "never run"
+    if items_last_hour == 0:
+        return "idle"
     return "ok"
 
 
-def source_health(row: Any) -> dict[str, Any]:
-    """The health of one ``sources`` row (any object with its columns as attributes):
-    state (see ``health_state``), consecutive_failures, last_run_at,
-    last_success_at, last_error_at, last_error, next_run_at, items_ingested,
-    items_rejected. Datetimes are timezone-aware UTC."""
+def _cursor_time(cursor: Mapping[str, Any] | None) -> datetime | None:
+    # A connector whose cursor is a time says how far it has read (Bluesky: microseconds).
+    time_us = (cursor or {}).get("time_us")
+    if isinstance(time_us, int) and not isinstance(time_us, bool) and time_us > 0:
+        return datetime.fromtimestamp(time_us / 1_000_000, UTC)
+    return None
+
+
+def source_health(
+    row: Any, failing_after: int = DEFAULT_FAILING_AFTER, now: datetime | None = None
+) -> dict[str, Any]:
+    """The health of one ``sources`` row (any object with its columns as
+    attributes, plus ``newest_item_at``, ``items_15m`` and ``items_60m`` when
+    read by ``list_sources``). Datetimes are timezone-aware UTC; see
+    ``interfaces/api/schemas.py`` SourceHealth for each field."""
+    now = now or utcnow()
+    counts = {m: getattr(row, f"items_{m}m", None) for m in RATE_WINDOWS}
+    newest = _aware(getattr(row, "newest_item_at", None))
+    read_up_to = _cursor_time(row.cursor)
+    lag_basis = "cursor" if read_up_to else ("newest item" if newest else None)
+    live_edge = read_up_to or newest
+    lag = max(0.0, (now - live_edge).total_seconds()) if live_edge else None
     return {
-        "state": health_state(row),
+        "state": health_state(row, failing_after, counts[60]),
         "consecutive_failures": row.consecutive_failures or 0,
+        "failing_after": failing_after,
         "last_run_at": _aware(row.last_run_at),
         "last_success_at": _aware(row.last_success_at),
         "last_error_at": _aware(row.last_error_at),
         "last_error": row.last_error,
         "next_run_at": _aware(row.next_run_at),
+        "newest_item_at": newest,
+        "lag_seconds": lag,
+        "lag_basis": lag_basis,
+        "items_per_minute_15m": None if counts[15] is None else round(counts[15] / 15, 2),
+        "items_per_minute_60m": None if counts[60] is None else round(counts[60] / 60, 2),
         "items_ingested": row.items_ingested or 0,
         "items_rejected": row.items_rejected or 0,
     }
 
 
-def is_secret_setting(name: str) -> bool:
-    lowered = name.lower()
-    return any(marker in lowered for marker in SECRET_MARKERS)
+def public_settings(kind: str, settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Source settings as they may be shown: credentials replaced by ``********``."""
+    return mask_settings(kind, settings)
 
 
-def public_settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
-    """Source settings without anything that looks like a credential."""
-    return {k: v for k, v in (settings or {}).items() if not is_secret_setting(k)}
-
-
-def source_view(row: Any) -> dict[str, Any]:
+def source_view(
+    row: Any, failing_after: int = DEFAULT_FAILING_AFTER, now: datetime | None = None
+) -> dict[str, Any]:
     """A source as it may be shown: identity, safe settings and health."""
     return {
         "id": row.id,
@@ -74,19 +104,51 @@ def source_view(row: Any) -> dict[str, Any]:
         "name": row.name,
         "enabled": bool(row.enabled),
         "created_at": _aware(row.created_at),
-        "settings": public_settings(row.settings),
-        "health": source_health(row),
+        "settings": public_settings(row.kind, row.settings),
+        "health": source_health(row, failing_after, now),
     }
 
 
-def list_sources(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(select(sources).order_by(sources.c.name)).all()
-    return [source_view(r) for r in rows]
+def _with_activity(now: datetime) -> Any:
+    """Every source with its newest item's time and its items in each window:
+    correlated subqueries, each an index range on posts (source_id, ...)."""
+    p = posts.alias("p")
+    columns = [
+        select(func.max(p.c.created_at))
+        .where(p.c.source_id == sources.c.id)
+        .scalar_subquery()
+        .label("newest_item_at")
+    ]
+    for minutes in RATE_WINDOWS:
+        columns.append(
+            select(func.count())
+            .select_from(p)
+            .where(
+                p.c.source_id == sources.c.id, p.c.ingested_at >= now - timedelta(minutes=minutes)
+            )
+            .scalar_subquery()
+            .label(f"items_{minutes}m")
+        )
+    return select(sources, *columns)
 
 
-def get_source(conn: Connection, source_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(sources).where(sources.c.id == source_id)).first()
-    return source_view(row) if row is not None else None
+def list_sources(
+    conn: Connection, failing_after: int = DEFAULT_FAILING_AFTER, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    now = now or utcnow()
+    rows = conn.execute(_with_activity(now).order_by(sources.c.name)).all()
+    return [source_view(r, failing_after, now) for r in rows]
+
+
+def get_source(
+    conn: Connection,
+    source_id: int,
+    failing_after: int = DEFAULT_FAILING_AFTER,
+    now: datetime | None = None,
+) -> dict[str, Any] | None:
+    now = now or utcnow()
+    row = conn.execute(_with_activity(now).where(sources.c.id == source_id)).first()
+    return source_view(row, failing_after, now) if row is not None else None
 
 
 def recent_errors(

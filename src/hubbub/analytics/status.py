@@ -7,19 +7,21 @@ from typing import Any
 from sqlalchemy import Engine
 
 from hubbub.analytics.counts import totals
-from hubbub.analytics.sources import list_sources
+from hubbub.analytics.sources import DEFAULT_FAILING_AFTER, list_sources
 
 
-def workspace_status(engine: Engine) -> dict[str, Any]:
-    """Counts, and every source flattened to one row with its health."""
+def workspace_status(engine: Engine, failing_after: int = DEFAULT_FAILING_AFTER) -> dict[str, Any]:
+    """Counts, and every source flattened to one row with its health
+    (datetimes as ISO 8601 text, so the rows are JSON as they are)."""
     with engine.connect() as conn:
         counts = totals(conn)
-        found = list_sources(conn)
+        found = list_sources(conn, failing_after)
     flat = [
         {
             "id": s["id"],
             "name": s["name"],
             "kind": s["kind"],
+            "enabled": s["enabled"],
             **{
                 k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in s["health"].items()
             },

@@ -156,8 +156,16 @@ def _chunks(text: str, size: int) -> Iterator[str]:
         yield " ".join(piece)
 
 
+def _minilm_backend() -> SentimentBackend:
+    # imported on demand: torch and the model load only when this backend is chosen
+    from hubbub.enrich.sentiment_trained.backend import MiniLMBackend
+
+    return MiniLMBackend()
+
+
 BACKENDS: dict[str, Callable[[], SentimentBackend]] = {
     "vader": VaderBackend,
+    "minilm": _minilm_backend,  # trained: hubbub.enrich.sentiment_trained
 }
 
 
@@ -184,6 +192,11 @@ class SentimentEnricher:
         self.backend = make_backend()
 
     def enrich(self, posts: Sequence[Post]) -> list[dict[str, Any]]:
+        # a backend that classifies a whole batch at once (a trained model) does so
+        classify = getattr(self.backend, "classify", None)
+        if classify is not None:
+            results: list[dict[str, Any]] = classify([post.text or "" for post in posts])
+            return results
         score = self.backend.score
         model = self.backend.name
         results = []

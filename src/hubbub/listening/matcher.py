@@ -52,6 +52,9 @@ MEDIA_HOSTS = (
 )
 MEDIA_URL_PARTS = ("youtube.com/watch", "youtube.com/shorts", "vimeo.com/")
 REPOST_RAW_KEYS = ("repost", "is_repost", "reblog", "retweeted_status", "reposted")
+# The enrichments the filters read (sentiment:, intent:, has:media, is:repost):
+# a file of enriched records must hand these to the matcher as enrichments.
+ENRICHMENTS_READ = ("sentiment", "intents", "intent", "media", "repost")
 _URL_IN_TEXT = re.compile(r"https?://", re.I)
 
 Span = tuple[int, int]  # first and last word position, inclusive
@@ -331,7 +334,11 @@ def _sentiment_label(post: Post) -> str:
 
 
 def _intent_labels(post: Post) -> set[str]:
-    intent = (post.enrichments or {}).get("intent")
+    # the intents enricher (and a person's correction): {"labels": [...], ...};
+    # a bare "intent" list of labels or {"label", "score"} dicts also reads
+    found = post.enrichments or {}
+    intents = found.get("intents")
+    intent = intents.get("labels") if isinstance(intents, dict) else found.get("intent")
     items: Iterable[Any] = (
         intent if isinstance(intent, list | tuple) else [intent] if intent else []
     )

@@ -256,6 +256,11 @@ def is_nospace_key(key: str) -> bool:
     return bool(key) and _is_nospace(ord(key[0])) and not any(_is_nospace(ord(c)) for c in key[1:])
 
 
+def has_nospace(key: str) -> bool:
+    """True if any character of ``key`` is from a script written without spaces."""
+    return not key.isascii() and any(_is_nospace(ord(c)) for c in key)
+
+
 def index_tokens(text: str, title: str | None = None) -> list[str]:
     """The keys stored for full-text search, title first, in position order.
 

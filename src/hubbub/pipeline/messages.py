@@ -1,6 +1,8 @@
 """The one message that travels between stages: a batch of posts.
 
-Version 1. A consumer refuses a version it does not know rather than guess.
+Version 2 (adds upstream deletions, and posts carry ``edited_at`` /
+``author_id``). Version 1 messages are still read: they are version 2 without
+deletions. A consumer refuses a version it does not know rather than guess.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from hubbub.post import Post
-from hubbub.sources.base import ItemError
+from hubbub.post import Post, parse_datetime
+from hubbub.sources.base import Deletion, ItemError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 # Subjects, in pipeline order. A stage consumes one and publishes the next.
 INGESTED = "hubbub.posts.ingested"
@@ -41,6 +44,9 @@ class PostBatch:
     # the store's full-text tokens, computed by the match stage from the tokens
     # it already has (parallel to posts; empty: the store computes them)
     search_texts: list[str] = field(default_factory=list)
+    # upstream deletes, applied by the store after the posts ("mark" or "remove")
+    deletions: list[Deletion] = field(default_factory=list)
+    delete_mode: str = "mark"
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     def to_message(self) -> dict[str, Any]:
@@ -56,13 +62,18 @@ class PostBatch:
             "search_texts": self.search_texts,
             "errors": [{"item": e.item, "message": e.message} for e in self.errors],
             "posts": [p.to_dict() for p in self.posts],
+            "deletions": [
+                [d.platform, d.external_id, d.at.isoformat() if d.at else None]
+                for d in self.deletions
+            ],
+            "delete_mode": self.delete_mode,
         }
 
     @classmethod
     def from_message(cls, m: dict[str, Any]) -> PostBatch:
-        if m.get("v") != SCHEMA_VERSION:
+        if m.get("v") not in READABLE_VERSIONS:
             raise MessageVersionError(
-                f"post batch schema version {m.get('v')!r} is not {SCHEMA_VERSION}"
+                f"post batch schema version {m.get('v')!r} is not one of {READABLE_VERSIONS}"
             )
         return cls(
             posts=[Post.from_dict(p) for p in m["posts"]],
@@ -74,5 +85,10 @@ class PostBatch:
             enricher_versions=m.get("enricher_versions", {}),
             matches=m.get("matches", []),
             search_texts=m.get("search_texts", []),
+            deletions=[
+                Deletion(platform, external_id, parse_datetime(at) if at else None)
+                for platform, external_id, at in m.get("deletions", [])
+            ],
+            delete_mode=m.get("delete_mode", "mark"),
             id=m["id"],
         )

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from hubbub.pipeline.messages import PostBatch
-from hubbub.post import MAX_FIELD_CHARS, MAX_TEXT_CHARS, Post
+from hubbub.post import MAX_FIELD_CHARS, MAX_TEXT_CHARS, Post, is_newer_edit
 from hubbub.sources.base import ItemError
 
 # C0/C1 control characters other than tab and newline, and lone surrogates
@@ -97,16 +97,19 @@ def normalize_post(post: Post, now: datetime) -> tuple[Post | None, list[ItemErr
 
 def normalize(batch: PostBatch, now: datetime) -> PostBatch:
     kept: list[Post] = []
-    seen: set[tuple[str, str]] = set()
+    seen: dict[tuple[str, str], int] = {}  # key -> index in kept
     for post in batch.posts:
         normalized, errors = normalize_post(post, now)
         batch.errors.extend(errors)
         if normalized is None:
             continue
-        if normalized.key in seen:  # the same item twice in one batch
+        if normalized.key in seen:  # the same item twice in one batch: keep its newest edit
+            index = seen[normalized.key]
+            if is_newer_edit(normalized.edited_at, kept[index].edited_at):
+                kept[index] = normalized
             batch.duplicates_skipped += 1
             continue
-        seen.add(normalized.key)
+        seen[normalized.key] = len(kept)
         kept.append(normalized)
     batch.posts = kept
     return batch

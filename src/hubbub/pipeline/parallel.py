@@ -65,6 +65,7 @@ class ParallelPipeline:
         self, engine: Engine, settings: Settings, workers: int | None = None, bus: Bus | None = None
     ) -> None:
         self.engine = engine
+        self.settings = settings  # SourceRunner reads it: a streaming source can use every core
         self.bus = bus
         self.workers = workers or max(1, mp.cpu_count())
         self.stateful = EnrichStage([e for e in plugins.enrichers(settings) if _is_stateful(e)])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import random
+import traceback
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,6 +24,7 @@ from hubbub.pipeline.normalize import normalize, scrub_surrogates
 from hubbub.pipeline.stages import EnrichStage, MatchStage, dedupe
 from hubbub.post import Post, utcnow
 from hubbub.sources.base import ItemError, Source, SourceBatch, SourceError
+from hubbub.store.credentials import CredentialCipher, plain_secrets, reveal_settings, scrub
 from hubbub.store.tables import sources
 
 log = logging.getLogger(__name__)
@@ -106,10 +109,15 @@ class SourceRunner:
     """Polls configured sources and feeds their batches to the pipeline.
     A source's cursor is saved by the store stage, with its posts."""
 
-    def __init__(self, engine: Engine, pipeline: Pipeline) -> None:
+    def __init__(
+        self, engine: Engine, pipeline: Pipeline, rng: random.Random | None = None
+    ) -> None:
         self.engine = engine
         self.pipeline = pipeline
         self._open: dict[int, tuple[Source, int]] = {}  # source id -> (source, next seq)
+        self._cipher = CredentialCipher(pipeline.settings)
+        self._secrets: dict[int, list[str]] = {}  # source id -> credentials, to scrub errors
+        self._rng = rng  # the backoff's jitter (a seeded one in tests)
 
     def _source(self, row: Any) -> tuple[Source, int]:
         if row.id not in self._open:
@@ -118,7 +126,10 @@ class SourceRunner:
                 raise SourceError(f"no installed connector for source kind {row.kind!r}")
             cursor = dict(row.cursor or {})
             seq = int(cursor.pop(CURSOR_SEQ, 0))
-            self._open[row.id] = (kind(row.settings, cursor or None), seq + 1)
+            # decrypted only here, for the connector; a wrong key fails this source only
+            settings = reveal_settings(row.kind, row.settings or {}, self._cipher, row.name)
+            self._secrets[row.id] = plain_secrets(row.kind, settings)
+            self._open[row.id] = (kind(settings, cursor or None), seq + 1)
         return self._open[row.id]
 
     def close(self) -> None:
@@ -151,7 +162,7 @@ class SourceRunner:
             source, seq = self._source(row)
             while True:
                 batch: SourceBatch = source.next_batch()
-                if batch.posts or batch.errors or batch.cursor is not None:
+                if batch.posts or batch.errors or batch.deleted or batch.cursor is not None:
                     for post in batch.posts:
                         post.source_id = row.id
                     self.pipeline.stored.clear()
@@ -162,13 +173,15 @@ class SourceRunner:
                             source_id=row.id,
                             cursor=batch.cursor,
                             seq=seq,
+                            deletions=batch.deleted,
+                            delete_mode=batch.delete_mode,
                         )
                     )
                     seq += 1
                     self._open[row.id] = (source, seq)
                     stored += sum(len(e.post_ids) for e in self.pipeline.stored)
                 batches += 1
-                nothing_more = not batch.posts and not batch.errors
+                nothing_more = not batch.posts and not batch.errors and not batch.deleted
                 if batch.done or nothing_more or (max_batches and batches >= max_batches):
                     break
             awake = source.next_awake()
@@ -182,12 +195,21 @@ class SourceRunner:
                 _interval(row),
                 self.pipeline.bus,
                 retry_after=getattr(exc, "retry_after", None),
+                secrets=self._secrets.get(row.id, ()),
+                rng=self._rng,
             )
         except Exception as exc:  # a connector bug: keep the others running, show it
-            log.exception("source %s failed", row.name)
+            secrets = self._secrets.get(row.id, ())
+            log.error("source %s failed: %s", row.name, scrub(traceback.format_exc(), secrets))
             self._drop(row.id)
             record_failure(
-                self.engine, row.id, f"internal error: {exc!r}", _interval(row), self.pipeline.bus
+                self.engine,
+                row.id,
+                f"internal error: {exc!r}",
+                _interval(row),
+                self.pipeline.bus,
+                secrets=secrets,
+                rng=self._rng,
             )
         return stored
 

@@ -7,32 +7,61 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from hubbub.enrich.base import Enricher
 from hubbub.listening.matcher import QueryIndex
 from hubbub.listening.parser import parse
 from hubbub.pipeline.messages import PostBatch
 from hubbub.pipeline.normalize import item_name
+from hubbub.post import Post, is_newer_edit
 from hubbub.sources.base import ItemError
-from hubbub.store.posts import existing_keys, row_to_post, search_text
+from hubbub.store.post_versions import (
+    StoredVersion,
+    known_handles,
+    stored_versions,
+    tombstoned_keys,
+)
+from hubbub.store.posts import row_to_post, search_text
 from hubbub.store.tables import enrichments, listening_queries, posts
 
 log = logging.getLogger(__name__)
 
 
 def dedupe(batch: PostBatch, engine: Engine) -> PostBatch:
-    """Drop posts already stored: replaying a source creates no duplicates and
-    costs no enrichment."""
+    """Drop posts already stored, so replaying a source creates no duplicates
+    and costs no enrichment, and posts deleted upstream, so a replay never
+    brings one back. A stored post re-delivered with a newer ``edited_at`` is
+    kept: it is an edit, re-enriched and re-matched, and the store updates it.
+    Authors known only by id get a handle the store has learnt."""
     if not batch.posts:
         return batch
+    keys = [p.key for p in batch.posts]
     with engine.connect() as conn:
-        known = existing_keys(conn, (p.key for p in batch.posts))
-    if known:
-        before = len(batch.posts)
-        batch.posts = [p for p in batch.posts if p.key not in known]
-        batch.duplicates_skipped += before - len(batch.posts)
+        stored = stored_versions(conn, keys)
+        gone = tombstoned_keys(conn, keys)
+        _fill_known_handles(conn, batch.posts)
+    before = len(batch.posts)
+    batch.posts = [p for p in batch.posts if p.key not in gone and _is_new(p, stored.get(p.key))]
+    batch.duplicates_skipped += before - len(batch.posts)
     return batch
+
+
+def _is_new(post: Post, stored: StoredVersion | None) -> bool:
+    if stored is None:
+        return True
+    return stored.deleted_at is None and is_newer_edit(post.edited_at, stored.edited_at)
+
+
+def _fill_known_handles(conn: Connection, batch_posts: list[Post]) -> None:
+    unresolved = [p for p in batch_posts if p.author_id and p.author_handle in (None, p.author_id)]
+    if not unresolved:
+        return
+    known = known_handles(conn, [(p.platform, p.author_id or "") for p in unresolved])
+    for post in unresolved:
+        entry = known.get((post.platform, post.author_id or ""))
+        if entry is not None:
+            post.author_handle = entry[0]
 
 
 class EnrichStage:

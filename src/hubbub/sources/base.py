@@ -36,6 +36,23 @@ class ItemError:
         return f"{self.item}: {self.message}"
 
 
+DELETE_MODES = ("mark", "remove", "ignore")
+
+
+@dataclass(frozen=True)
+class Deletion:
+    """A post deleted upstream, by its natural key. ``at``: when, if the
+    platform says (else the store uses the time it learns of it)."""
+
+    platform: str
+    external_id: str
+    at: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.platform, self.external_id)
+
+
 @dataclass
 class SourceBatch:
     posts: list[Post] = field(default_factory=list)
@@ -44,6 +61,11 @@ class SourceBatch:
     cursor: dict[str, Any] | None = None
     # A finite source (a file) says it has nothing more.
     done: bool = False
+    # Posts deleted upstream, applied after ``posts`` in the same transaction.
+    deleted: list[Deletion] = field(default_factory=list)
+    # What the store does with them: "mark" (set deleted_at) or "remove".
+    # A source set to "ignore" simply reports none.
+    delete_mode: str = "mark"
 
 
 @runtime_checkable

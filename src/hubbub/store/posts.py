@@ -18,11 +18,20 @@ from hubbub.store.tables import enrichments, posts
 MAX_TOKEN_BYTES = 500
 
 
+def stored_token(key: str) -> str:
+    """A key as the full-text index holds it: one over MAX_TOKEN_BYTES keeps only
+    its first bytes (whole characters). Search truncates query keys the same way,
+    so an over-long word is still found (its exact match is confirmed later)."""
+    if len(key) * 4 <= MAX_TOKEN_BYTES:
+        return key
+    return key.encode()[:MAX_TOKEN_BYTES].decode(errors="ignore")
+
+
 def search_text(post: Post) -> str:
     text = index_text(post.text, post.title)
-    if len(text) < MAX_TOKEN_BYTES // 4 or max(map(len, text.split(" "))) * 4 < MAX_TOKEN_BYTES:
+    if len(text) * 4 <= MAX_TOKEN_BYTES or max(map(len, text.split(" "))) * 4 <= MAX_TOKEN_BYTES:
         return text
-    return " ".join(t for t in text.split(" ") if len(t.encode()) <= MAX_TOKEN_BYTES)
+    return " ".join(map(stored_token, text.split(" ")))
 
 
 def dialect_insert(conn: Connection, table: Any) -> Any:
@@ -84,6 +93,7 @@ def row_to_post(row: Row[Any] | Any, extra: dict[str, Any] | None = None) -> Pos
         url=row.url,
         title=row.title,
         author_handle=row.author_handle,
+        author_id=row.author_id,
         author_name=row.author_name,
         author_followers=row.author_followers,
         language=row.language,
@@ -97,6 +107,8 @@ def row_to_post(row: Row[Any] | Any, extra: dict[str, Any] | None = None) -> Pos
         links=list(row.links or []),
         raw=row.raw,
         source_id=row.source_id,
+        edited_at=_aware(row.edited_at),
+        deleted_at=_aware(row.deleted_at),
         enrichments=enriched,
     )
 

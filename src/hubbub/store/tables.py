@@ -73,9 +73,18 @@ posts = Table(
     Column("sentiment_score", Float),
     Column("dup_cluster", String(64)),
     Column("duplicate_of", Integer),
+    # migration 0004_edits_deletes: the stable author id behind a changeable
+    # handle (a Bluesky DID), the upstream edit this text is from, and when
+    # the post was deleted upstream (a source whose ``deletes`` is "mark")
+    Column("author_id", String(500)),
+    Column("edited_at", DateTime(timezone=True)),
+    Column("deleted_at", DateTime(timezone=True)),
     UniqueConstraint("platform", "external_id", name="uq_posts_platform_external_id"),
     Index("ix_posts_created_at", "created_at"),
     Index("ix_posts_dup_cluster", "dup_cluster"),
+    # source health (migration 0002_source_health): newest post, posts per minute
+    Index("ix_posts_source_created", "source_id", "created_at"),
+    Index("ix_posts_source_ingested", "source_id", "ingested_at"),
 )
 
 # Every enricher's result for a post, with the enricher's version.
@@ -97,6 +106,16 @@ listening_queries = Table(
     Column("enabled", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Backfill progress (migration 0003_query_backfill), kept on the row so any
+    # web node can report it: state pending|running|done|failed (NULL: never),
+    # the run that owns it, counts, and a heartbeat updated every chunk.
+    Column("backfill_state", String(16)),
+    Column("backfill_run", String(32)),
+    Column("backfill_done", Integer),
+    Column("backfill_total", Integer),
+    Column("backfill_matched", Integer),
+    Column("backfill_error", Text),
+    Column("backfill_updated_at", DateTime(timezone=True)),
 )
 
 matches = Table(
@@ -122,4 +141,66 @@ ingest_errors = Table(
     Column("item", Text, nullable=False),
     Column("message", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Scale-out (migration 0006_leases). A lease makes one worker in the cluster the
+# holder of a role that must not run twice (the source runner); it lapses at
+# expires_at unless renewed, so another worker takes over when the holder dies.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("acquired_at", DateTime(timezone=True), nullable=False),
+)
+
+# A bus message whose effects a stage has committed: a redelivered message is
+# recognised by its id and applied no second time.
+processed_messages = Table(
+    "processed_messages",
+    metadata,
+    Column("stage", String(40), primary_key=True),
+    Column("message_id", String(100), primary_key=True),
+    Column("processed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_processed_messages_processed_at", "processed_at"),
+)
+
+# Migration 0004_edits_deletes. Every upstream delete, so a replayed create
+# (or one that arrives after its delete) never brings a deleted post back;
+# pruned after actions.ingest.TOMBSTONE_DAYS.
+post_tombstones = Table(
+    "post_tombstones",
+    metadata,
+    Column("platform", String(40), primary_key=True),
+    Column("external_id", String(500), primary_key=True),
+    Column("deleted_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Index("ix_post_tombstones_recorded_at", "recorded_at"),
+)
+
+# Handles learnt for stable author ids (Bluesky DID -> handle): fills in posts
+# whose connector could not resolve the author in time.
+author_handles = Table(
+    "author_handles",
+    metadata,
+    Column("platform", String(40), primary_key=True),
+    Column("author_id", String(500), primary_key=True),
+    Column("handle", String(500), nullable=False),
+    Column("resolved_at", DateTime(timezone=True), nullable=False),
+)
+
+# Migration 0005_intents. People's corrections of a post's intents (API, web
+# UI): the latest replaces the model's labels on the post, and every one is
+# training data for `hubbub train intent --corrections`.
+intent_corrections = Table(
+    "intent_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_id", Integer, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("labels", JSON, nullable=False),
+    # who: "api" (the token's holder) or "web"
+    Column("corrected_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_intent_corrections_post_id", "post_id"),
 )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import socket
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ def _collect(source: BlueskySource, until: int, timeout: float = 10.0) -> Source
         batch = source.next_batch()
         total.posts += batch.posts
         total.errors += batch.errors
+        total.deleted += batch.deleted
         total.cursor = batch.cursor or total.cursor
         return len(total.posts) + len(total.errors) >= until
 
@@ -51,12 +53,21 @@ def test_streams_posts_with_their_fields(jetstream: Any, bluesky: Any) -> None:
     assert root.author_handle == "alice.example.com"  # learnt from the identity event
     assert root.url == "https://bsky.app/profile/alice.example.com/post/3kroot1"
     assert root.links == ["https://example.com/notes", "https://example.com/card"]
+    assert root.author_id == ALICE and root.edited_at is None
     assert batch.posts[1].reply_to == root.external_id
-    assert batch.posts[4].text.endswith("(edited)")
+    update = batch.posts[4]
+    assert update.text.endswith("(edited)")
+    assert update.edited_at == datetime.fromtimestamp(EVENTS[6]["time_us"] / 1e6, UTC)
     last = {"time_us": EVENTS[-1]["time_us"]}
-    poll(lambda: source.next_batch() is not None and source.snapshot() == last)
-    assert len(source.pending_deletes) == 1
-    assert source.pending_deletes[0].external_id.endswith("/3kquote1")
+
+    def drained() -> bool:
+        batch.deleted += source.next_batch().deleted
+        return source.snapshot() == last
+
+    poll(drained)
+    (deleted,) = batch.deleted
+    assert deleted.key == ("bluesky", f"at://{ALICE}/app.bsky.feed.post/3kquote1")
+    assert deleted.at == datetime.fromtimestamp(EVENTS[7]["time_us"] / 1e6, UTC)
     query = server.query(0)
     assert query["wantedCollections"] == ["app.bsky.feed.post"]
     assert query["wantedDids"] == [ALICE]
@@ -141,7 +152,9 @@ def test_reconnects_rewound_without_duplicates(
         for i in range(6)
     ]
     server = jetstream(stream, close_after=4)
-    source_id = add_source(engine, "bluesky", {"url": server.url, "rewind_seconds": 2})
+    source_id = add_source(
+        engine, "bluesky", {"url": server.url, "rewind_seconds": 2, "resolve_handles": False}
+    )
     runner = SourceRunner(engine, Pipeline(engine, settings))
     try:
 
@@ -186,6 +199,9 @@ def test_shared_capture_through_the_socket(shared_dir: Path, jetstream: Any, blu
         {"url": "wss://x", "max_batch": 0},
         {"url": "wss://x", "compress": "maybe"},
         {"url": "wss://x", "colour": "blue"},
+        {"url": "wss://x", "appview_url": "ftp://appview.example"},
+        {"url": "wss://x", "resolve_handles": "sometimes"},
+        {"url": "wss://x", "handle_ttl_hours": -1},
     ],
 )
 def test_bad_settings(settings: dict[str, Any]) -> None:

@@ -35,7 +35,11 @@ def test_post_with_facets_embed_and_langs() -> None:
     assert post.language == "en"
     assert post.created_at == datetime(2024, 9, 9, 19, 46, 1, 500000, tzinfo=UTC)
     assert post.links == ["https://example.com/notes", "https://example.com/card"]
-    assert post.raw == EVENTS[1]  # facets (tags, mentions) stay available there
+    record = EVENTS[1]["commit"]["record"]
+    # facets (tags, mentions) stay available there; what Post holds is not repeated
+    assert post.raw["facets"] == record["facets"] and post.raw["embed"] == record["embed"]
+    assert post.raw["did"] == ALICE and post.raw["time_us"] == EVENTS[1]["time_us"]
+    assert "text" not in post.raw and "commit" not in post.raw
     assert post.reply_to is None and post.thread_root is None
 
 

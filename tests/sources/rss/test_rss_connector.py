@@ -12,6 +12,7 @@ from rss_testkit import FeedServer, Reply, Request, conditional, fixture_bytes
 from hubbub import hookspecs
 from hubbub.post import utcnow
 from hubbub.sources.base import ConfigError, Source, SourceError
+from hubbub.sources.http import HttpSourceError
 from hubbub.sources.rss import connector
 from hubbub.sources.rss.connector import RssSource
 
@@ -179,6 +180,15 @@ def test_http_errors_are_source_errors_naming_status_and_url(
         source(url).next_batch()
     assert str(status) in str(raised.value)
     assert url in str(raised.value)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_retry_after_is_carried_to_the_runner(feed_server: FeedServer, status: int) -> None:
+    url = feed_server.serve("/feed", Reply(status, b"slow down", {"Retry-After": "120"}))
+    with pytest.raises(HttpSourceError) as raised:
+        source(url).next_batch()
+    assert raised.value.retry_after == 120
+    assert raised.value.status == status
 
 
 def test_timeout_is_a_source_error(feed_server: FeedServer) -> None:

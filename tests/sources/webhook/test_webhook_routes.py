@@ -16,6 +16,7 @@ from hubbub.sources.base import ConfigError
 from hubbub.sources.webhook.connector import WebhookSource
 from hubbub.sources.webhook.routes import MAX_BODY_BYTES, router
 from hubbub.sources.webhook.verify import sign
+from hubbub.store.credentials import CredentialCipher
 from hubbub.store.tables import posts, sources
 
 SECRET = "review-site-secret-0123"
@@ -30,8 +31,11 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def source_id(engine: Engine) -> int:
-    return add_source(engine, "webhook", {"secret": SECRET, "platform": "reviews"}, name="reviews")
+def source_id(engine: Engine, settings: Settings) -> int:
+    settings_ = {"secret": SECRET, "platform": "reviews"}
+    return add_source(
+        engine, "webhook", settings_, name="reviews", cipher=CredentialCipher(settings)
+    )
 
 
 def _post(

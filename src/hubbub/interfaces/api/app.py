@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Depends, FastAPI
 
 from hubbub.interfaces.api.deps import require_token
-from hubbub.interfaces.api.routes import posts, queries, sources, stats, status
+from hubbub.interfaces.api.routes import dlq, posts, queries, sources, stats, status
 
 
 def create_api() -> FastAPI:
@@ -20,6 +20,6 @@ def create_api() -> FastAPI:
         redoc_url=None,
         dependencies=[Depends(require_token)],
     )
-    for module in (posts, queries, sources, stats, status):
+    for module in (posts, queries, sources, stats, status, dlq):
         api.include_router(module.router)
     return api

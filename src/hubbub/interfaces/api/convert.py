@@ -28,6 +28,8 @@ def post_public(item: StreamItem) -> PostPublic:
         duplicate_copies=item.copies,
         created_at=p.created_at,
         ingested_at=p.ingested_at,
+        edited_at=p.edited_at,
+        deleted_at=p.deleted_at,
         likes=p.likes,
         reposts=p.reposts,
         replies=p.replies,

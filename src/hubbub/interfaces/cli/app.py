@@ -62,7 +62,11 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
     from hubbub.analytics.status import workspace_status
 
     ws = workspace(ctx)
-    data = workspace_status(ws.engine)
+    data = workspace_status(ws.engine, ws.settings.source_failing_after)
+    if ws.settings.nats_url:  # scale-out: lag per stage and dead letters
+        from hubbub.workers.inspect import cluster_status
+
+        data["cluster"] = cluster_status(ws.settings, ws.engine)
     if as_json:
         print(json.dumps(data, default=str, indent=2))
         return
@@ -72,16 +76,22 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
     )
     if data["sources"]:
         console.print(output.sources_table(data["sources"]))
+    if data.get("cluster"):
+        from hubbub.interfaces.cli.commands_worker import cluster_table
+
+        console.print(cluster_table(data["cluster"]))
 
 
 def _register() -> None:
     # Command groups live in their own modules; importing them adds them to ``app``.
     from hubbub.interfaces.cli import (
         commands_data,
+        commands_dlq,
         commands_models,
         commands_queries,
         commands_serve,
         commands_sources,
+        commands_worker,
     )
 
     app.add_typer(commands_sources.source_app, name="source")
@@ -89,6 +99,8 @@ def _register() -> None:
     commands_data.register(app)
     commands_serve.register(app)
     commands_models.register(app)
+    commands_worker.register(app)
+    commands_dlq.register(app)
     from hubbub.plugins import get_plugin_manager
 
     get_plugin_manager().hook.hubbub_cli_commands(app=app)

@@ -12,8 +12,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+from hubbub.demo.live import HN_URL as LIVE_HN_URL
+from hubbub.demo.live import JETSTREAM_URL as LIVE_JETSTREAM_URL
 from hubbub.interfaces.cli.common import err, fail, workspace
 from hubbub.interfaces.cli.output import one_line, posts_table
+from hubbub.workspace import Workspace
 
 console = Console()
 
@@ -58,9 +61,8 @@ def ingest(
         runner.close()
     from hubbub.analytics.status import workspace_status
 
-    failing = [
-        s for s in workspace_status(ws.engine)["sources"] if s["state"] in ("failing", "down")
-    ]
+    found = workspace_status(ws.engine, ws.settings.source_failing_after)["sources"]
+    failing = [s for s in found if s["state"] in ("failing", "backing off")]
     for s in failing:
         err.print(
             f"source {s['id']} ({one_line(s['name'])}) is {s['state']}: {one_line(s['last_error'], 300)}"
@@ -212,23 +214,45 @@ def demo(
     ] = True,
     host: Annotated[str | None, typer.Option(help="Address to serve on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to serve on.")] = None,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Listen to real posts (needs internet): the Bluesky firehose through "
+            "Jetstream and Hacker News searches, with queries made for them.",
+        ),
+    ] = False,
+    corpus: Annotated[
+        bool | None,
+        typer.Option(
+            "--corpus/--no-corpus",
+            help="Load the fictional corpus (default: yes, but not with --live).",
+        ),
+    ] = None,
+    jetstream_url: Annotated[
+        str, typer.Option("--jetstream-url", help="Jetstream server for --live.")
+    ] = LIVE_JETSTREAM_URL,
+    hn_url: Annotated[
+        str, typer.Option("--hn-url", help="HN Search (Algolia) API for --live.")
+    ] = LIVE_HN_URL,
+    appview_url: Annotated[
+        str | None,
+        typer.Option(
+            "--appview-url",
+            help="Bluesky AppView asked for authors' handles in --live "
+            "(default: the bluesky source's, https://public.api.bsky.app).",
+        ),
+    ] = None,
 ) -> None:
-    """Load the demo corpus (a fictional company) through the real pipeline, then serve."""
-    from hubbub.demo.loader import load_demo
+    """Load the demo corpus (a fictional company) through the real pipeline, then
+    serve. With --live, listen to the real Bluesky firehose and Hacker News."""
     from hubbub.workspace import api_token
 
     ws = workspace(ctx)
-    with Progress(console=err) as progress:
-        task = progress.add_task("Loading demo corpus", total=None)
-        summary = load_demo(
-            ws.engine,
-            ws.settings,
-            progress=lambda done, total: progress.update(task, completed=done, total=total),
-        )
-    console.print(
-        f"Demo workspace at {ws.settings.home}: {summary['stored']:,} new posts, "
-        f"{summary['queries']:,} queries ({summary['skipped']:,} posts already there)."
-    )
+    if corpus if corpus is not None else not live:
+        _load_corpus(ws)
+    if live:
+        _add_live_sources(ws, jetstream_url, hn_url, appview_url)
     if serve:
         from hubbub.interfaces.cli.commands_serve import run_server
 
@@ -240,3 +264,39 @@ def demo(
             f"REST API: http://{h}:{p}/api/v1  token: {api_token(ws.settings)}", soft_wrap=True
         )
         run_server(ws, h, p)
+    elif live:
+        console.print("Run [bold]hubbub serve[/bold] to start listening.")
+
+
+def _load_corpus(ws: Workspace) -> None:
+    from hubbub.demo.loader import load_demo
+
+    with Progress(console=err) as progress:
+        task = progress.add_task("Loading demo corpus", total=None)
+        summary = load_demo(
+            ws.engine,
+            ws.settings,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    console.print(
+        f"Demo workspace at {ws.settings.home}: {summary['stored']:,} new posts, "
+        f"{summary['queries']:,} queries ({summary['skipped']:,} posts already there)."
+    )
+
+
+def _add_live_sources(
+    ws: Workspace, jetstream_url: str, hn_url: str, appview_url: str | None
+) -> None:
+    from hubbub.demo.loader import load_live_demo
+    from hubbub.sources.base import ConfigError
+
+    try:
+        summary = load_live_demo(ws.engine, jetstream_url, hn_url, appview_url)
+    except ConfigError as exc:  # a malformed --jetstream-url, --hn-url or --appview-url
+        fail(str(exc))
+    console.print(
+        f"Live demo at {ws.settings.home}: {summary['queries']:,} new queries; "
+        f"sources: {', '.join(summary['sources'])}. Every Bluesky post (about 50 a second) "
+        "is stored; the queries pick out coffee, AI, programming, open source, outages "
+        "and hiring."
+    )

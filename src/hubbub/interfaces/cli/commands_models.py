@@ -12,5 +12,10 @@ eval_app = typer.Typer(help="Score Hubbub's models on labelled data.", no_args_i
 
 def register(app: typer.Typer) -> None:
     # Importing a model's command module adds its commands to the two groups.
+    from hubbub.interfaces.cli import (
+        commands_intent,  # noqa: F401
+        commands_sentiment,  # noqa: F401
+    )
+
     app.add_typer(train_app, name="train")
     app.add_typer(eval_app, name="eval")

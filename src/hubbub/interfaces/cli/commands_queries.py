@@ -13,7 +13,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from hubbub.interfaces.cli.common import err, fail, workspace
-from hubbub.interfaces.cli.output import one_line, posts_table
+from hubbub.interfaces.cli.output import one_line
 
 query_app = typer.Typer(help="Listening queries: add, list, test, match.", no_args_is_help=True)
 console = Console()
@@ -113,32 +113,65 @@ def remove(
 def test(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="A query to try against stored posts.")],
-    limit: Annotated[int, typer.Option(help="How many sample posts to show.")] = 10,
+    since: Annotated[
+        str, typer.Option(help="How far back: 12h, 30d, 2w, or 'all' for all history.")
+    ] = "30d",
+    limit: Annotated[int, typer.Option(min=0, help="How many sample posts to show.")] = 10,
+    post: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--post", help="Explain why this stored post (id, URL or external id) matches or not."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Check a query's syntax and show stored posts it matches, without saving it."""
+    """Try a query on stored posts without saving it: how many match, per day,
+    the newest with matched words highlighted, and why a given post matches or not."""
+    from hubbub.analytics.query_preview import (
+        SamplePost,
+        explain_post,
+        find_post,
+        hits_json,
+        preview,
+        since_from,
+    )
+    from hubbub.interfaces.cli.preview_output import print_explanation, print_preview
     from hubbub.listening.parser import QuerySyntaxError, parse
-    from hubbub.listening.search import search
-    from hubbub.store.posts import load_posts
 
     try:
         node = parse(query)
     except QuerySyntaxError as exc:
         fail(syntax_error(exc))
+    try:
+        start = since_from(since)
+    except ValueError as exc:
+        fail(f"--since: {exc}")
     ws = workspace(ctx)
+    explained = []
     with ws.engine.connect() as conn:
-        ids = search(conn, node, limit=limit)
-        sample = load_posts(conn, ids)
+        result = preview(conn, node, since=start, limit=limit)
+        for ref in post or []:
+            post_id = find_post(conn, ref)
+            found = explain_post(conn, node, post_id) if post_id is not None else None
+            if found is None:
+                fail(f"--post {one_line(ref)}: no stored post with that id, URL or external id")
+            explained.append(found)
     if as_json:
-        print(
-            json.dumps(
-                {"query": query, "sample": [p.to_dict() | {"raw": None} for p in sample]},
-                default=str,
-            )
-        )
+        body = {"query": query} | result.to_dict()
+        body["explanations"] = [
+            {
+                "post_id": e.post.id,
+                "matched": e.matched,
+                "tree": e.tree.to_dict(),
+                "highlights": hits_json(e.hits),
+            }
+            for e in explained
+        ]
+        print(json.dumps(body, default=str))
         return
-    console.print(f"[green]Valid query.[/green] Newest {len(sample)} matching stored posts:")
-    console.print(posts_table(sample, title="Sample"))
+    print_preview(console, query, result)
+    for e in explained:
+        print_explanation(console, SamplePost(e.post, e.hits), e.tree)
 
 
 @query_app.command("match")
@@ -154,10 +187,13 @@ def match(
     ] = None,
 ) -> None:
     """Match posts from a file against queries from a file. Nothing is stored.
+    Enrichments in the file (as `hubbub enrich` writes them) are used by
+    sentiment:, intent:, has:media and is:repost.
     Writes one JSON line per match: {"query": NAME, "post": ID}."""
-    from hubbub.listening.matcher import QueryIndex
+    from hubbub.listening.matcher import ENRICHMENTS_READ, QueryIndex
     from hubbub.listening.parser import QuerySyntaxError, parse
     from hubbub.sources.files.connector import FileSource
+    from hubbub.sources.files.schema import lift_enrichments
 
     index = QueryIndex()
     names: dict[int, str] = {}
@@ -186,6 +222,9 @@ def match(
             for e in batch.errors:
                 err.print(f"{posts}: {e}", highlight=False)
             for post in batch.posts:
+                # `hubbub enrich` writes sentiment etc. at the top level; the file
+                # source keeps them in raw, where the filters would not see them
+                lift_enrichments(post, ENRICHMENTS_READ)
                 for query_id in sorted(int(str(q)) for q in index.match(post)):
                     sink.write(
                         json.dumps({"query": names[query_id], "post": post.external_id}) + "\n"

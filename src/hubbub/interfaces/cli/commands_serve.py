@@ -59,11 +59,19 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
     ingest: Annotated[
-        bool, typer.Option("--ingest/--no-ingest", help="Also poll the sources.")
-    ] = True,
+        bool | None,
+        typer.Option(
+            "--ingest/--no-ingest",
+            help="Also poll the sources (default: yes, unless HUBBUB_NATS_URL makes "
+            "this a web node beside `hubbub worker`).",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web UI and the REST API (and poll sources, on the embedded default)."""
     ws = workspace(ctx)
+    if ingest is None:
+        # At scale the workers hold the sources lease; a web node only serves.
+        ingest = not ws.settings.nats_url
     h = host or ws.settings.host
     p = port or ws.settings.port
     console.print(f"Hubbub on http://{h}:{p}/ (API: /api/v1)")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
+from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
@@ -13,8 +15,9 @@ from hubbub.post import Post
 
 STATE_STYLE = {
     "ok": "green",
-    "failing": "yellow",
-    "down": "red",
+    "idle": "cyan",
+    "backing off": "yellow",
+    "failing": "bold red",
     "disabled": "dim",
     "never run": "cyan",
 }
@@ -33,32 +36,80 @@ def one_line(text: str | None, width: int = 100) -> str:
     return escape(flat)
 
 
-def sources_table(rows: Iterable[dict[str, Any]]) -> Table:
+def duration(seconds: float | None) -> str:
+    """Seconds as a short human figure: 45s, 12m, 3h, 2d."""
+    if seconds is None:
+        return ""
+    seconds = abs(seconds)
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f}{unit}"
+    return f"{seconds:.0f}s"
+
+
+def _since(iso: str | None, now: datetime) -> float | None:
+    if not iso:
+        return None
+    when = datetime.fromisoformat(iso)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (now - when).total_seconds()
+
+
+def _ago(iso: str | None, now: datetime, never: str = "never") -> str:
+    seconds = _since(iso, now)
+    return never if seconds is None else f"{duration(seconds)} ago"
+
+
+def _next_attempt(iso: str | None, now: datetime) -> str:
+    seconds = _since(iso, now)
+    if seconds is None or seconds >= 0:
+        return "now"
+    return f"in {duration(seconds)}"
+
+
+def _rate(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def sources_table(rows: Iterable[dict[str, Any]], now: datetime | None = None) -> RenderableType:
+    """Sources with their health (rows of ``workspace_status``), and under the
+    table every failing source's last error in full: a failing source is
+    announced in words, not only in red."""
+    now = now or datetime.now(UTC)
+    rows = list(rows)
     table = Table(title="Sources")
-    for col in (
-        "id",
-        "name",
-        "kind",
-        "state",
-        "last success",
-        "last error",
-        "ingested",
-        "rejected",
-    ):
+    columns = ("id", "name", "kind", "state", "last success", "next try", "lag")
+    for col in (*columns, "items/min 15m · 60m", "ingested", "rejected", "last error"):
         table.add_column(col, overflow="fold")
     for s in rows:
         style = STATE_STYLE.get(s["state"], "")
+        state = f"[{style}]{s['state']}[/{style}]" if style else s["state"]
+        if s["consecutive_failures"]:
+            state += f"\n{s['consecutive_failures']} in a row"
+        error = ""
+        if s["last_error"]:
+            error = f"{_ago(s['last_error_at'], now)}: {one_line(s['last_error'], 60)}"
         table.add_row(
             str(s["id"]),
             one_line(s["name"], 50),
-            s["kind"],
-            f"[{style}]{s['state']}[/{style}]" if style else s["state"],
-            s["last_success_at"] or "never",
-            one_line(s["last_error"], 60) if s["last_error"] else "",
+            one_line(s["kind"], 20),
+            state,
+            _ago(s["last_success_at"], now),
+            "" if s["state"] == "disabled" else _next_attempt(s["next_run_at"], now),
+            duration(s["lag_seconds"]),
+            f"{_rate(s['items_per_minute_15m'])} · {_rate(s['items_per_minute_60m'])}",
             f"{s['items_ingested']:,}",
             f"{s['items_rejected']:,}",
+            error,
         )
-    return table
+    notes = [
+        f"[bold red]FAILING[/bold red] source {s['id']} ({one_line(s['name'], 50)}), "
+        f"{s['consecutive_failures']} failures in a row: {one_line(s['last_error'], 300)}"
+        for s in rows
+        if s["state"] == "failing"
+    ]
+    return Group(table, *notes) if notes else table
 
 
 def posts_table(posts: Iterable[Post], title: str = "Posts") -> Table:

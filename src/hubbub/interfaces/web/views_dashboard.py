@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from hubbub.analytics.counts import totals
-from hubbub.analytics.sources import list_sources
+from hubbub.analytics.sources import UNHEALTHY_STATES, list_sources
 from hubbub.analytics.volume import (
     SENTIMENT_LABELS,
     sentiment_over_time,
@@ -33,7 +33,7 @@ def dashboard(request: Request) -> HTMLResponse:
         per_query = volume_by_query(conn, days=days, bucket=bucket)
         sentiment = sentiment_over_time(conn, days=days, bucket=bucket)
         mood = sentiment_totals(conn)
-        sources = list_sources(conn)
+        sources = list_sources(conn, request.app.state.settings.source_failing_after)
     labels = [p["bucket"] for p in everything]
     volume_series = [Series("All posts", [p["count"] for p in everything], "#94a3b8")]
     volume_series += [
@@ -44,7 +44,7 @@ def dashboard(request: Request) -> HTMLResponse:
         Series(label.capitalize(), [row[label] for row in sentiment], SENTIMENT_COLORS[label])
         for label in ("negative", "neutral", "positive")
     ]
-    unhealthy = [s for s in sources if s["health"]["state"] in ("failing", "down")]
+    unhealthy = [s for s in sources if s["health"]["state"] in UNHEALTHY_STATES]
     return page(
         request,
         "dashboard.html",

@@ -25,8 +25,8 @@ _RECORD_WITH_MEDIA = "app.bsky.embed.recordWithMedia"
 
 @dataclass(frozen=True)
 class Deleted:
-    """A post deleted upstream. The pipeline has no delete path yet: the
-    connector collects these and nothing consumes them."""
+    """A post deleted upstream: the connector hands it to the store as a
+    Deletion (which marks or removes it, per the ``deletes`` setting)."""
 
     external_id: str
     did: str
@@ -114,6 +114,7 @@ def _post(
     if not isinstance(text, str):
         return ItemError(item, f"post text must be a string, found {type(text).__name__}")
     handle = handles.get(did)
+    operation = event["commit"].get("operation")
     reply = record.get("reply") if isinstance(record.get("reply"), dict) else {}
     langs = record.get("langs")
     language = langs[0] if isinstance(langs, list) and langs and isinstance(langs[0], str) else None
@@ -123,13 +124,34 @@ def _post(
         text=text,
         url=web_url(handle or did, rkey),
         author_handle=handle or did,
+        author_id=did,
         language=language,
         created_at=_created_at(record.get("createdAt"), time_us),
         reply_to=_ref_uri(reply, "parent"),
         thread_root=_ref_uri(reply, "root"),
         links=_links(record),
-        raw=event,
+        raw=_raw(event, record),
+        # an update is a new version of the post, as of the relay's clock
+        edited_at=_event_time(time_us) if operation == "update" else None,
     )
+
+
+def _raw(event: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    """What the Post's fields do not already hold: the commit's identity and
+    the record's facets (tags, mentions, links) and embed. Not the whole
+    event: raw travels through every pipeline stage and into the store, and
+    the text, dates, langs and reply refs would be carried twice."""
+    commit = event["commit"]
+    raw: dict[str, Any] = {
+        "did": event["did"],
+        "time_us": event["time_us"],
+        "rev": commit.get("rev"),
+        "cid": commit.get("cid"),
+    }
+    for key in ("facets", "embed", "labels"):
+        if key in record:
+            raw[key] = record[key]
+    return raw
 
 
 def _created_at(value: Any, time_us: int) -> datetime:
@@ -138,6 +160,10 @@ def _created_at(value: Any, time_us: int) -> datetime:
             return parse_datetime(value)
         except ValueError:
             pass  # a client wrote junk: the relay's clock is the next best thing
+    return _event_time(time_us)
+
+
+def _event_time(time_us: int) -> datetime:
     return datetime.fromtimestamp(time_us / 1_000_000, UTC)
 
 

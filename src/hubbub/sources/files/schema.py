@@ -8,6 +8,7 @@ CSV row where every value is a string and an empty cell means "absent");
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -100,6 +101,27 @@ def record_to_post(
         enrichments=enrichments,
         **fields,
     )
+
+
+def lift_enrichments(post: Post, names: Iterable[str]) -> Post:
+    """Move the fields named in ``names`` from ``post.raw`` to its enrichments:
+    for a Post read by a reader that does not know the enrichers (the file
+    source keeps them in ``raw``). A CSV cell holding a JSON object or list is
+    decoded; other values are kept as they are. Returns ``post``."""
+    raw = post.raw
+    if not isinstance(raw, dict):
+        return post
+    for name in names:
+        if name not in raw or name in post.enrichments:
+            continue
+        value = raw.pop(name)
+        if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+            with contextlib.suppress(ValueError):  # not JSON after all: keep the text
+                value = json.loads(value)
+        post.enrichments[name] = value
+    if not raw:
+        post.raw = None
+    return post
 
 
 def post_to_record(post: Post) -> dict[str, Any]:

@@ -11,10 +11,17 @@ thread (see ``stream.py``); ``next_batch`` drains what has arrived. After every
 source restarted from a saved cursor backfills from the cursor, so a dropped
 connection loses nothing; overlap is removed with the ``seen`` ids.
 
-Cursor: ``{"last_id": instance-local id of the newest status delivered, "seen": [uris]}``.
-Deletes remove a buffered status not yet delivered; a status already stored
-stays (the Source protocol has no deletions). Edits of a status already
-delivered are not delivered again.
+Cursor: ``{"last_id": instance-local id of the newest status delivered,
+"seen": [uris], "ids": {local id: uri} of the newest statuses}``.
+
+Edits (``status.update``, or any status with a newer ``edited_at``) are
+delivered again, past the ``seen`` filter; the store replaces the stored text
+when the version is newer. A ``delete`` event names the status by its
+instance-local id: it becomes a Deletion of the uri remembered for that id
+(from this run, or the cursor's newest ``ids``), and the store marks or
+removes the post per the ``deletes`` setting. A delete of a status this
+source never delivered, or delivered too long ago to remember, names nothing
+we hold and is dropped.
 
 The token goes only into the ``Authorization`` header (also for the WebSocket
 handshake, which Mastodon accepts), never into a URL, message or cursor.
@@ -22,9 +29,11 @@ handshake, which Mastodon accepts), never into a URL, message or cursor.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -32,7 +41,7 @@ import httpx
 
 from hubbub.hookspecs import hookimpl
 from hubbub.post import Post, utcnow
-from hubbub.sources.base import ConfigError, ItemError, SourceBatch
+from hubbub.sources.base import DELETE_MODES, ConfigError, Deletion, ItemError, SourceBatch
 from hubbub.sources.http import (
     HttpSourceError,
     Throttle,
@@ -58,6 +67,8 @@ DEFAULT_TIMEOUT = 20.0
 STREAM_READ_TIMEOUT = 90.0  # Mastodon sends a heartbeat every ~15 s
 DRAIN_LIMIT = 500
 SEEN_LIMIT = 2000
+IDS_IN_CURSOR = 1000  # local id -> uri kept across restarts, for deletes
+IDS_IN_MEMORY = 50_000
 USER_AGENT = "Hubbub/0.1 (self-hosted social listening)"
 
 _SETTINGS: list[dict[str, Any]] = [
@@ -81,6 +92,9 @@ _SETTINGS: list[dict[str, Any]] = [
              f"{DEFAULT_STREAM_INTERVAL} when streaming)."},
     {"name": "timeout", "type": "float", "required": False, "default": DEFAULT_TIMEOUT,
      "help": "Seconds to wait for the server before a request fails."},
+    {"name": "deletes", "type": "str", "required": False, "default": "mark",
+     "help": "Statuses deleted upstream (streaming): mark (kept, shown as deleted), "
+             "remove, or ignore."},
 ]  # fmt: skip
 
 
@@ -121,11 +135,16 @@ class MastodonSource:
         else:
             interval = number_setting(KIND, settings, "interval", default_interval, minimum=1)
         self.timeout = number_setting(KIND, settings, "timeout", DEFAULT_TIMEOUT, minimum=0.001)
+        self.deletes = _choice(settings, "deletes", DELETE_MODES)
 
         cursor = cursor or {}
         last_id = cursor.get("last_id")
         self._last_id: str | None = str(last_id) if last_id else None
         self._seen: list[str] = [str(u) for u in cursor.get("seen") or []]
+        saved_ids = cursor.get("ids")
+        self._uris: OrderedDict[str, str] = OrderedDict(
+            (str(k), str(v)) for k, v in (saved_ids.items() if isinstance(saved_ids, dict) else ())
+        )
         self._throttle = Throttle(interval)
         self._client = httpx.Client(timeout=self.timeout, headers=self._headers())
         self._reader: StreamReader | None = None
@@ -139,7 +158,9 @@ class MastodonSource:
         return self._throttle.next_awake()
 
     def snapshot(self) -> dict[str, Any]:
-        return {"last_id": self._last_id, "seen": list(self._seen)}
+        newest = list(islice(reversed(self._uris.items()), IDS_IN_CURSOR))
+        ids = dict(reversed(newest))
+        return {"last_id": self._last_id, "seen": list(self._seen), "ids": ids}
 
     def close(self) -> None:
         if self._reader is not None:
@@ -165,7 +186,32 @@ class MastodonSource:
             merged.errors.extend(chunk.errors)
         deleted = set(merged.deleted)
         posts = [p for p in merged.posts if (p.raw or {}).get("id") not in deleted]
-        return self._deliver(posts, merged.errors)
+        self._learn_ids(merged.posts)
+        batch = self._deliver(posts, merged.errors)
+        if self.deletes != "ignore":
+            batch.deleted = self.deletions_for(merged.deleted)
+            batch.delete_mode = self.deletes
+            if batch.deleted and batch.cursor is None:
+                batch.cursor = self.snapshot()
+        return batch
+
+    def _learn_ids(self, posts: list[Post]) -> None:
+        for post in posts:
+            local_id = (post.raw or {}).get("id")
+            if local_id:
+                self._uris[str(local_id)] = post.external_id
+                self._uris.move_to_end(str(local_id))
+        while len(self._uris) > IDS_IN_MEMORY:
+            self._uris.popitem(last=False)
+
+    def deletions_for(self, local_ids: list[str]) -> list[Deletion]:
+        """Delete events name instance-local ids; the store knows statuses by uri."""
+        found = []
+        for local_id in dict.fromkeys(local_ids):
+            uri = self._uris.get(local_id)
+            if uri is not None:
+                found.append(Deletion(KIND, uri))
+        return found
 
     @property
     def stream_reader(self) -> StreamReader | None:
@@ -177,6 +223,7 @@ class MastodonSource:
         self._throttle.started()
         statuses = self._page(self._client, self._last_id)
         posts, errors = parse_statuses(statuses)
+        self._learn_ids(posts)
         ids = [str(s["id"]) for s in statuses if isinstance(s, dict) and s.get("id")]
         batch = self._deliver(posts, errors, ids)
         if not statuses:
@@ -205,7 +252,8 @@ class MastodonSource:
         seen = set(self._seen)
         fresh: list[Post] = []
         for post in posts:
-            if post.external_id not in seen:
+            # an edit comes past the seen filter: the store decides if it is newer
+            if post.external_id not in seen or post.edited_at is not None:
                 seen.add(post.external_id)
                 fresh.append(post)
         ids = ids if ids is not None else [str((p.raw or {}).get("id")) for p in posts]

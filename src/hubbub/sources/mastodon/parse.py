@@ -98,8 +98,9 @@ def status_to_post(status: Any) -> Post:
         raw["in_reply_to_id"] = str(shown["in_reply_to_id"])
     if shown.get("sensitive"):
         raw["sensitive"] = True
-    if status.get("edited_at"):
-        raw["edited_at"] = str(status["edited_at"])
+    edited = status.get("edited_at")
+    if edited:
+        raw["edited_at"] = str(edited)
     enrichments: dict[str, Any] = {}
     if shown is not status:
         original = shown.get("account") or {}
@@ -127,13 +128,17 @@ def status_to_post(status: Any) -> Post:
         links=links,
         raw=raw,
         enrichments=enrichments,
+        # an edited status replaces the stored one when this is newer (actions.edits)
+        edited_at=parse_datetime(edited) if isinstance(edited, str) else None,
     )
 
 
 def parse_event(event: str, data: str, into: StreamEvents) -> None:
     """One streaming event (SSE ``event:``/``data:``, or a WebSocket message's
-    ``event``/``payload``) added to ``into``. Events other than new statuses,
-    edits and deletes (notifications, filters_changed, ...) are ignored."""
+    ``event``/``payload``) added to ``into``. ``status.update`` (an edit) is a
+    status like ``update``, with ``edited_at`` set; ``delete`` carries the
+    instance-local id. Other events (notifications, filters_changed, ...) are
+    ignored."""
     if event in ("update", "status.update"):
         try:
             into.posts.append(status_to_post(json.loads(data)))

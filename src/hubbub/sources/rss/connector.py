@@ -17,6 +17,7 @@ import httpx
 from hubbub.hookspecs import hookimpl
 from hubbub.post import utcnow
 from hubbub.sources.base import ConfigError, SourceBatch, SourceError
+from hubbub.sources.http import check_status
 from hubbub.sources.rss.parse import parse_feed
 from hubbub.sources.settings import reject_unknown
 
@@ -132,10 +133,8 @@ class RssSource:
             headers["If-Modified-Since"] = self._last_modified
         try:
             with self._client.stream("GET", self.url, headers=headers) as response:
-                if response.status_code >= 400:
-                    raise SourceError(
-                        f"HTTP {response.status_code} {response.reason_phrase} from {response.url}"
-                    )
+                # 4xx/5xx, with Retry-After honoured on 429 and 503
+                check_status(response, what="rss")
                 if response.status_code != 304 and response.status_code >= 300:
                     raise SourceError(
                         f"HTTP {response.status_code} from {response.url} without a usable redirect"

@@ -22,7 +22,7 @@ IDLE_AWAKE = timedelta(hours=1)  # nothing to poll; keeps the runner from spinni
 _SETTINGS: list[dict[str, Any]] = [
     {
         "name": "secret",
-        "type": "str",
+        "type": "secret",
         "required": True,
         "default": None,
         "help": f"Shared secret for the HMAC-SHA256 signature (at least {MIN_SECRET_CHARS} characters).",

@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, select
 
+from hubbub.actions.sources import record_failure
 from hubbub.config import Settings
 from hubbub.pipeline.messages import PostBatch
 from hubbub.pipeline.runner import Pipeline
@@ -29,9 +30,11 @@ from hubbub.sources.webhook.verify import (
     SignatureError,
     verify,
 )
+from hubbub.store.credentials import CredentialCipher, CredentialError, reveal_settings
 from hubbub.store.tables import sources
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
+UNREADABLE_RETRY = 60.0  # seconds; only sets the source's backoff figures
 MAX_POSTS = 1_000
 
 router = APIRouter()
@@ -55,7 +58,12 @@ async def receive(source_id: int, request: Request) -> JSONResponse:
     if row is None:
         return _error(404, f"no enabled webhook source {source_id}")
     try:
-        secret = webhook_secret(row.settings or {})
+        settings = reveal_settings("webhook", row.settings or {}, _cipher(request), row.name)
+    except CredentialError as exc:  # the server's key problem: shown on the source's health
+        await run_in_threadpool(record_failure, engine, source_id, str(exc), UNREADABLE_RETRY)
+        return _error(503, "this source's secret cannot be read on the server; see its health")
+    try:
+        secret = webhook_secret(settings)
         verify(
             secret,
             bytes(body),
@@ -87,6 +95,14 @@ async def receive(source_id: int, request: Request) -> JSONResponse:
         "rejected": rejected,
     }
     return JSONResponse(answer, status_code=207 if rejected else 202)
+
+
+def _cipher(request: Request) -> CredentialCipher:
+    state = request.app.state
+    cipher = getattr(state, "credential_cipher", None)
+    if cipher is None:
+        cipher = state.credential_cipher = CredentialCipher(state.settings)
+    return cipher
 
 
 def _webhook_source(engine: Engine, source_id: int) -> Any:

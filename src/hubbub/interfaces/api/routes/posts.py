@@ -1,17 +1,24 @@
-"""GET /posts and /posts/{id}."""
+"""GET /posts and /posts/{id}; PUT /posts/{id}/intents (a person's correction)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 
 from hubbub.analytics.stream import MAX_LIMIT, StreamFilter, load_items, stream_ids
 from hubbub.interfaces.api.convert import post_detail, post_public
-from hubbub.interfaces.api.deps import ConnDep
+from hubbub.interfaces.api.deps import ConnDep, EngineDep
 from hubbub.interfaces.api.errors import not_found, parse_or_400
-from hubbub.interfaces.api.schemas import PostDetail, PostPage
+from hubbub.interfaces.api.schemas import (
+    IntentCorrection,
+    IntentsPublic,
+    IntentsUpdate,
+    PostDetail,
+    PostPage,
+)
+from hubbub.store.posts import load_posts
 
 router = APIRouter(prefix="/posts", tags=["posts"])
 
@@ -53,3 +60,29 @@ def get_post(conn: ConnDep, post_id: int) -> PostDetail:
     if not items:
         raise not_found(f"post {post_id}")
     return post_detail(items[0])
+
+
+@router.put("/{post_id}/intents", response_model=IntentsPublic)
+def correct_intents(engine: EngineDep, post_id: int, body: IntentsUpdate) -> IntentsPublic:
+    """Set the post's intents. They replace the model's (``model`` becomes
+    "human"), re-match queries that filter on ``intent:``, and are used by
+    ``hubbub train intent --corrections``."""
+    from hubbub.actions import intents
+
+    try:
+        intents.correct_intents(engine, post_id, body.labels, corrected_by="api")
+    except intents.InvalidIntents as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    except intents.PostNotFound as exc:
+        raise not_found(f"post {post_id}") from exc
+    with engine.connect() as conn:
+        [post] = load_posts(conn, [post_id], with_enrichments=True)
+        history = intents.corrections_for(conn, post_id)
+    result = post.enrichments.get("intents") or {}
+    return IntentsPublic(
+        post_id=post_id,
+        labels=list(result.get("labels") or []),
+        scores=dict(result.get("scores") or {}),
+        model=str(result.get("model") or ""),
+        corrections=[IntentCorrection(**c) for c in history],
+    )

@@ -6,12 +6,13 @@ from fastapi import APIRouter
 
 from hubbub.analytics.counts import totals
 from hubbub.analytics.sources import list_sources
-from hubbub.interfaces.api.deps import ConnDep
+from hubbub.interfaces.api.deps import ConnDep, SettingsDep
 from hubbub.interfaces.api.schemas import SourcePublic, Status
 
 router = APIRouter(tags=["status"])
 
 
 @router.get("/status", response_model=Status)
-def status(conn: ConnDep) -> Status:
-    return Status(**totals(conn), source_health=[SourcePublic(**s) for s in list_sources(conn)])
+def status(conn: ConnDep, settings: SettingsDep) -> Status:
+    found = list_sources(conn, settings.source_failing_after)
+    return Status(**totals(conn), source_health=[SourcePublic(**s) for s in found])

@@ -1,7 +1,7 @@
 // Hubbub keyboard shortcuts. No dependencies; the pages work without it.
 (function () {
   "use strict";
-  var PAGES = { m: "/", d: "/dashboard", q: "/queries", s: "/sources" };
+  var PAGES = { m: "/", d: "/dashboard", q: "/queries", s: "/sources", w: "/workers" };
   var pendingG = false;
   var gTimer = null;
 
@@ -68,4 +68,55 @@
     var msg = e.target.getAttribute && e.target.getAttribute("data-confirm");
     if (msg && !window.confirm(msg)) e.preventDefault();
   });
+})();
+
+// Query editor: keyboard focus on fresh results, Enter in the test box tests,
+// and the backfill progress bar polls until the re-match is over.
+(function () {
+  "use strict";
+  var fresh = document.querySelector("[data-autofocus]");
+  if (fresh) fresh.focus();
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || !e.target.closest) return;
+    var box = e.target.closest(".test-box");
+    if (!box || e.target.tagName === "BUTTON") return;
+    var button = box.querySelector("[data-test-button]");
+    if (button) { e.preventDefault(); button.click(); }
+  });
+
+  var panel = document.querySelector("[data-backfill-url]");
+  if (!panel) return;
+  var bar = panel.querySelector("progress");
+  var text = panel.querySelector("[role=status]");
+  var retry = panel.querySelector(".backfill-retry");
+
+  function describe(s) {
+    var n = function (v) { return v === null || v === undefined ? "?" : Number(v).toLocaleString("en"); };
+    switch (s.state) {
+      case "pending": return "Starting…";
+      case "running": return "Checked " + n(s.done) + " of " + n(s.total) + " stored posts (" + s.percent + "%).";
+      case "done": return "Done: " + n(s.matched) + " stored post" + (s.matched === 1 ? "" : "s") + " match.";
+      case "failed": return "Failed: " + (s.error || "unknown error");
+      default: return "Stopped before finishing (its server went away).";
+    }
+  }
+
+  function poll() {
+    fetch(panel.getAttribute("data-backfill-url"), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (s) {
+        panel.setAttribute("data-state", s.state);
+        bar.value = s.percent;
+        bar.textContent = s.percent + "%";
+        var message = describe(s);
+        if (text.textContent !== message) text.textContent = message;  // textContent: never markup
+        if (retry) retry.hidden = !(s.state === "failed" || s.state === "stalled");
+        if (s.state === "pending" || s.state === "running") setTimeout(poll, 500);
+      })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+
+  var state = panel.getAttribute("data-state");
+  if (state === "pending" || state === "running") setTimeout(poll, 200);
 })();

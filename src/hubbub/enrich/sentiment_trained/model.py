@@ -1,0 +1,160 @@
+"""The trained sentiment model at inference: loads the shipped artifact on top
+of the packaged MiniLM and turns texts into label probabilities.
+
+Artifact (one safetensors file, fp16): the fine-tuned top layers and head, the
+n-gram model's idf and weights, and the stacker that combines the transformer's
+and the n-gram model's log-probabilities with VADER's compound score; its
+metadata holds the settings and the validation scores of the training run.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from safetensors import safe_open
+from torch import nn
+
+from hubbub.enrich.sentiment_trained.encoder import MiniLM, load_tokenizer, mean_pool
+from hubbub.enrich.sentiment_trained.ngrams import NgramScorer
+from hubbub.enrich.sentiment_trained.text import normalize
+
+LABELS = ("negative", "neutral", "positive")
+ARTIFACT = Path(__file__).resolve().parents[1] / "models" / "sentiment-minilm.safetensors"
+# Longer than the 64 tokens trained on, so reviews and comments are read
+# further than a tweet; positions up to 512 were pre-trained.
+INFERENCE_TOKENS = 128
+BATCH = 64
+
+
+class SentimentNet(nn.Module):
+    """MiniLM with its top layers replaced by the fine-tuned ones, and the head."""
+
+    def __init__(self, base: MiniLM, head: nn.Linear) -> None:
+        super().__init__()
+        self.encoder = base
+        self.head = head
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        hidden = self.encoder.run_layers(self.encoder.embed(ids), mask)
+        return self.head(mean_pool(hidden, mask))
+
+
+def build_net(
+    top_layers: dict[str, torch.Tensor], frozen_layers: int, quantize: bool = True
+) -> SentimentNet:
+    """The base model with ``top_layers`` (names ``layers.N.*`` counted from the
+    first fine-tuned layer, plus ``head.*``) loaded in."""
+    base = MiniLM.from_base()
+    state = {}
+    for name, tensor in top_layers.items():
+        if name.startswith("layers."):
+            index, rest = name[len("layers.") :].split(".", 1)
+            state[f"layers.{int(index) + frozen_layers}.{rest}"] = tensor.float()
+    base.load_state_dict(state, strict=False)
+    head = nn.Linear(base.word.embedding_dim, len(LABELS))
+    head.load_state_dict(
+        {"weight": top_layers["head.weight"].float(), "bias": top_layers["head.bias"].float()}
+    )
+    net = SentimentNet(base, head).eval()
+    if quantize:
+        # int8 weights in the linear layers: about 3x faster on CPU, scores
+        # within ~0.005 macro recall of fp32 (the stacker is fitted on int8 logits)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            net = torch.ao.quantization.quantize_dynamic(net, {nn.Linear}, dtype=torch.qint8)
+    return net
+
+
+class NetScorer:
+    """Logits of the transformer for texts, batched by length."""
+
+    def __init__(self, net: nn.Module, max_tokens: int = INFERENCE_TOKENS) -> None:
+        self.net = net
+        self.tokenizer = load_tokenizer(max_tokens)
+
+    def logits(self, texts: Sequence[str], batch: int = BATCH) -> np.ndarray:
+        encoded = self.tokenizer.encode_batch([normalize(t) or "." for t in texts])
+        ids = [e.ids for e in encoded]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out = np.zeros((len(ids), len(LABELS)), dtype=np.float32)
+        with torch.inference_mode():
+            for lo in range(0, len(order), batch):
+                chunk = order[lo : lo + batch]
+                width = max(len(ids[i]) for i in chunk)
+                x = torch.zeros(len(chunk), width, dtype=torch.long)
+                mask = torch.zeros(len(chunk), width, dtype=torch.long)
+                for row, i in enumerate(chunk):
+                    x[row, : len(ids[i])] = torch.tensor(ids[i])
+                    mask[row, : len(ids[i])] = 1
+                out[chunk] = self.net(x, mask).numpy()
+        return out
+
+
+def log_softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(1, keepdims=True))
+
+
+def stack_features(
+    net_logits: np.ndarray, ngram_logits: np.ndarray, vader: np.ndarray
+) -> np.ndarray:
+    return np.hstack([log_softmax(net_logits), log_softmax(ngram_logits), vader[:, None]])
+
+
+def vader_scores(texts: Sequence[str]) -> np.ndarray:
+    from hubbub.enrich.sentiment import VaderBackend
+
+    vader = VaderBackend()
+    return np.array([vader.score(t) for t in texts], dtype=np.float32)
+
+
+@dataclass
+class Stacker:
+    weight: np.ndarray  # (labels, features)
+    bias: np.ndarray
+
+    def probs(self, features: np.ndarray) -> np.ndarray:
+        return np.exp(log_softmax(features @ self.weight.T + self.bias))
+
+
+class TrainedSentiment:
+    """Texts -> probabilities of (negative, neutral, positive)."""
+
+    def __init__(self, path: Path = ARTIFACT, quantize: bool = True) -> None:
+        if not path.exists():
+            raise FileNotFoundError(
+                f"sentiment model not found at {path}; train it with `hubbub train sentiment`"
+            )
+        tensors: dict[str, torch.Tensor] = {}
+        with safe_open(str(path), framework="pt") as f:
+            self.meta: dict[str, Any] = json.loads(f.metadata()["hubbub"])
+            for key in f.keys():  # noqa: SIM118 - safe_open is not a mapping
+                tensors[key] = f.get_tensor(key)
+        self.version: str = self.meta["version"]
+        top = {k[len("net.") :]: v for k, v in tensors.items() if k.startswith("net.")}
+        self.net = NetScorer(build_net(top, int(self.meta["frozen_layers"]), quantize))
+        self.ngrams = NgramScorer(
+            tensors["ngram.idf"].float().numpy(),
+            tensors["ngram.coef"].float().numpy(),
+            tensors["ngram.intercept"].float().numpy(),
+        )
+        self.stacker = Stacker(
+            tensors["stack.weight"].float().numpy(), tensors["stack.bias"].float().numpy()
+        )
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        features = stack_features(
+            self.net.logits(texts),
+            self.ngrams.logits([normalize(t) for t in texts]),
+            vader_scores(texts),
+        )
+        return self.stacker.probs(features)

@@ -1,0 +1,1 @@
+"""Training code for Hubbub's own models (``hubbub train ...``)."""

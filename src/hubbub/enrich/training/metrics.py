@@ -1,0 +1,56 @@
+"""Classification scores as SemEval reports them: macro-averaged recall is the
+task's official metric (robust to the label mix shifting between years)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+
+@dataclass
+class Scores:
+    macro_recall: float
+    macro_f1: float
+    accuracy: float
+    recall: dict[str, float]
+    confusion: list[list[int]]  # rows: true label, columns: predicted, in `labels` order
+    labels: list[str]
+    count: int
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        return (
+            f"macro recall {self.macro_recall:.4f}  macro F1 {self.macro_f1:.4f}  "
+            f"accuracy {self.accuracy:.4f}  (n={self.count})"
+        )
+
+
+def score(truth: Sequence[int], predicted: Sequence[int], labels: Sequence[str]) -> Scores:
+    k = len(labels)
+    confusion = np.zeros((k, k), dtype=np.int64)
+    np.add.at(
+        confusion, (np.asarray(truth, dtype=np.int64), np.asarray(predicted, dtype=np.int64)), 1
+    )
+    support = confusion.sum(1)
+    predicted_count = confusion.sum(0)
+    hits = np.diag(confusion).astype(np.float64)
+    recall = np.divide(hits, support, out=np.zeros(k), where=support > 0)
+    precision = np.divide(hits, predicted_count, out=np.zeros(k), where=predicted_count > 0)
+    f1 = np.divide(
+        2 * precision * recall, precision + recall, out=np.zeros(k), where=precision + recall > 0
+    )
+    present = support > 0  # a label absent from the truth does not drag the average down
+    total = int(confusion.sum())
+    return Scores(
+        macro_recall=float(recall[present].mean()) if present.any() else 0.0,
+        macro_f1=float(f1[present].mean()) if present.any() else 0.0,
+        accuracy=float(hits.sum() / total) if total else 0.0,
+        recall={label: float(r) for label, r in zip(labels, recall, strict=True)},
+        confusion=confusion.tolist(),
+        labels=list(labels),
+        count=total,
+    )
