@@ -9,11 +9,11 @@ from uuid import uuid4
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
-from hubbub.analytics.query_preview import needs_stored_enrichments, stored_enrichments
 from hubbub.bus.base import Bus
 from hubbub.events import EVENTS_SUBJECT, QueryChanged
 from hubbub.listening.matcher import compile_query
 from hubbub.listening.parser import parse
+from hubbub.listening.search import load_enrichments, uses_stored_enrichments
 from hubbub.post import utcnow
 from hubbub.store.posts import POST_COLUMNS, dialect_insert, row_to_post
 from hubbub.store.tables import listening_queries, matches, posts
@@ -178,7 +178,7 @@ def _backfill(engine: Engine, query_id: int, run: str, progress: Progress | None
         total = conn.execute(select(func.count()).select_from(posts)).scalar_one()
     node = parse(text)
     compiled = compile_query(node)
-    with_enrichments = needs_stored_enrichments(node)
+    with_enrichments = uses_stored_enrichments(node)
     with engine.begin() as conn:
         if not _set_progress(conn, query_id, run, backfill_state="running", backfill_total=total):
             return 0  # superseded before it started
@@ -204,7 +204,7 @@ def _backfill(engine: Engine, query_id: int, run: str, progress: Progress | None
                 log.info("backfill of query %s superseded; stopping", query_id)
                 return matched  # nothing written in this chunk
             last_id = rows[-1].id
-            extra = stored_enrichments(conn, [r.id for r in rows]) if with_enrichments else {}
+            extra = load_enrichments(conn, [r.id for r in rows]) if with_enrichments else {}
             hits = [r.id for r in rows if compiled.matches(row_to_post(r, extra.get(r.id)))]
             hit_set = set(hits)
             misses = [r.id for r in rows if r.id not in hit_set]

@@ -17,18 +17,22 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, text
 
-from hubbub.listening.ast import And, Filter, Near, Node, Not, Or, Scope
+from hubbub.listening.ast import Node
 from hubbub.listening.explain import Clause, explain, matched_hits
 from hubbub.listening.matcher import Hit, compile_query
-from hubbub.listening.search import to_fts5, to_tsquery
+from hubbub.listening.search import (
+    load_enrichments,
+    to_fts5,
+    to_tsquery,
+    uses_stored_enrichments,
+)
 from hubbub.post import Post, utcnow
 from hubbub.store.posts import POST_COLUMNS, load_posts, row_to_post
-from hubbub.store.tables import enrichments, posts
+from hubbub.store.tables import posts
 
 DEFAULT_CAP = 10_000
 FIRST_CHUNK, MAX_CHUNK = 500, 8_000  # rows per read, doubling: a big window costs few reads
 MAX_CHART_DAYS = 366  # per-day counts cover at most the last year of the window
-STORED_ENRICHMENT_FILTERS = ("intent", "has", "is")  # read from the enrichments table
 
 _DURATION = re.compile(r"\s*(\d{1,5})\s*([hdw])\s*", re.I)
 _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
@@ -90,7 +94,7 @@ def preview(
 ) -> Preview:
     """Matches of ``node`` created at or after ``since`` (all history if None)."""
     matcher = compile_query(node)
-    with_enrichments = needs_stored_enrichments(node)
+    with_enrichments = uses_stored_enrichments(node)
     days: Counter[str] = Counter()
     sample: list[SamplePost] = []
     count = 0
@@ -98,7 +102,7 @@ def preview(
     chunk = FIRST_CHUNK
     while count < cap:
         rows = conn.execute(_page(conn, node, since, cursor, chunk)).all()
-        extra = stored_enrichments(conn, [r.id for r in rows]) if with_enrichments and rows else {}
+        extra = load_enrichments(conn, [r.id for r in rows]) if with_enrichments and rows else {}
         for row in rows:
             post = row_to_post(row, extra.get(row.id))
             if not matcher.matches(post):
@@ -217,27 +221,3 @@ def find_post(conn: Connection, ref: str) -> int | None:
         if row is not None:
             return int(row.id)
     return None
-
-
-# -- stored enrichments ------------------------------------------------------------------
-
-
-def needs_stored_enrichments(node: Node) -> bool:
-    """Whether a filter reads enrichments kept only in the enrichments table
-    (sentiment is on the posts row)."""
-    if isinstance(node, Filter):
-        return node.name in STORED_ENRICHMENT_FILTERS
-    if isinstance(node, And | Or):
-        return any(needs_stored_enrichments(c) for c in node.children)
-    if isinstance(node, Not | Scope):
-        return needs_stored_enrichments(node.child)
-    if isinstance(node, Near):
-        return needs_stored_enrichments(node.left) or needs_stored_enrichments(node.right)
-    return False
-
-
-def stored_enrichments(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
-    out: dict[int, dict[str, Any]] = {}
-    for e in conn.execute(select(enrichments).where(enrichments.c.post_id.in_(ids))):
-        out.setdefault(e.post_id, {})[e.enricher] = e.data
-    return out

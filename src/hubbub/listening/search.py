@@ -216,16 +216,16 @@ def sort_time(conn: Connection) -> ColumnElement[Any]:
     return posts.c.created_at
 
 
-def _uses_stored_enrichments(node: Node) -> bool:
+def uses_stored_enrichments(node: Node) -> bool:
     # sentiment comes from the posts row; intent / media / repost need the enrichments table
     if isinstance(node, Filter):
         return node.name in ("intent", "has", "is")
     if isinstance(node, And | Or):
-        return any(_uses_stored_enrichments(c) for c in node.children)
+        return any(uses_stored_enrichments(c) for c in node.children)
     if isinstance(node, Not | Scope):
-        return _uses_stored_enrichments(node.child)
+        return uses_stored_enrichments(node.child)
     if isinstance(node, Near):
-        return _uses_stored_enrichments(node.left) or _uses_stored_enrichments(node.right)
+        return uses_stored_enrichments(node.left) or uses_stored_enrichments(node.right)
     return False
 
 
@@ -237,7 +237,7 @@ class _Confirm:
         self.conn = conn
         self.when = sort_time(conn)
         self.matcher: CompiledQuery = compile_query(node)
-        self.need_enrichments = _uses_stored_enrichments(node)
+        self.need_enrichments = uses_stored_enrichments(node)
         self.cursor = cursor
         self.exact = exact
 
@@ -266,7 +266,7 @@ class _Confirm:
         """``rows`` parallel to ``keys`` (None: decided by the index; a None row: deleted)."""
         extra = {}
         if rows is not None and self.need_enrichments:
-            extra = _load_enrichments(self.conn, [r.id for r in rows if r is not None])
+            extra = load_enrichments(self.conn, [r.id for r in rows if r is not None])
         cursor, matches = self.cursor, self.matcher.matches
         found: list[Key] = []
         for seen, key in enumerate(keys):
@@ -425,7 +425,7 @@ def _newest_of_few(keys: list[Key], confirm: _Confirm, limit: int) -> list[int]:
     return [post_id for _, post_id in found[:limit]]
 
 
-def _load_enrichments(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+def load_enrichments(conn: Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     if not ids:
         return out
