@@ -39,22 +39,6 @@ def dialect_insert(conn: Connection, table: Any) -> Any:
     return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
 
 
-def existing_keys(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    by_platform: dict[str, list[str]] = defaultdict(list)
-    for platform, external_id in keys:
-        by_platform[platform].append(external_id)
-    found: set[tuple[str, str]] = set()
-    for platform, ids in by_platform.items():
-        for start in range(0, len(ids), 500):
-            rows = conn.execute(
-                select(posts.c.external_id).where(
-                    posts.c.platform == platform, posts.c.external_id.in_(ids[start : start + 500])
-                )
-            )
-            found.update((platform, r[0]) for r in rows)
-    return found
-
-
 def ids_for_keys(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     by_platform: dict[str, list[str]] = defaultdict(list)
     for platform, external_id in keys:
