@@ -13,12 +13,11 @@ from sqlalchemy import Engine, select
 from hubbub.actions.sources import add_source
 from hubbub.analytics.status import workspace_status
 from hubbub.config import Settings
-from hubbub.hookspecs import hookimpl
 from hubbub.pipeline.runner import Pipeline, SourceRunner
-from hubbub.plugins import get_plugin_manager
 from hubbub.post import utcnow
 from hubbub.sources.base import SourceBatch, SourceError
 from hubbub.store.tables import sources
+from hubbub.testing import registered_source_kinds
 
 
 class RateLimited(SourceError):
@@ -45,19 +44,10 @@ class AlwaysLimitedSource:
         pass
 
 
-class Plugin:
-    @staticmethod
-    @hookimpl
-    def hubbub_source_kinds() -> list[Any]:
-        return [AlwaysLimitedSource]
-
-
 @pytest.fixture
 def limited_kind() -> Iterator[None]:
-    pm = get_plugin_manager()
-    pm.register(Plugin, name="test-limited")
-    yield
-    pm.unregister(name="test-limited")
+    with registered_source_kinds(AlwaysLimitedSource):
+        yield
 
 
 def test_retry_after_and_repeated_failures_show_on_the_source(

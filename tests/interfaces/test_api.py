@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -12,11 +13,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from hubbub.config import Settings
-from hubbub.hookspecs import hookimpl
 from hubbub.interfaces.app import create_app
-from hubbub.plugins import get_plugin_manager
 from hubbub.post import utcnow
 from hubbub.sources.base import SourceBatch
+from hubbub.testing import registered_source_kinds
 
 from .seed import XSS_URL, run_failing_feed, run_file_source, seed_posts
 
@@ -213,19 +213,10 @@ class SecretSource:
         pass
 
 
-class SecretPlugin:
-    @hookimpl
-    def hubbub_source_kinds(self) -> list[Any]:
-        return [SecretSource]
-
-
 @pytest.fixture
-def secret_kind() -> Any:
-    pm = get_plugin_manager()
-    plugin = SecretPlugin()
-    pm.register(plugin, name="test-secret-plugin")
-    yield
-    pm.unregister(plugin)
+def secret_kind() -> Iterator[None]:
+    with registered_source_kinds(SecretSource):
+        yield
 
 
 def test_sources_never_return_secrets(api: TestClient, secret_kind: Any) -> None:

@@ -27,10 +27,8 @@ from mastodon_statuses import status
 from hubbub.actions.sources import add_source, rekey_sources, update_settings
 from hubbub.analytics.sources import get_source
 from hubbub.config import Settings
-from hubbub.hookspecs import hookimpl
 from hubbub.interfaces.app import create_app
 from hubbub.pipeline.runner import Pipeline, SourceRunner
-from hubbub.plugins import get_plugin_manager
 from hubbub.post import utcnow
 from hubbub.sources.base import ConfigError, SourceBatch, SourceError
 from hubbub.sources.webhook.verify import sign
@@ -42,6 +40,7 @@ from hubbub.store.credentials import (
     new_key,
 )
 from hubbub.store.tables import posts, sources
+from hubbub.testing import registered_source_kinds
 
 TOKEN = "mastodon-token-7f3a9c51e2"
 TIMELINE = "/api/v1/timelines/public"
@@ -255,19 +254,10 @@ class EchoingSource:
         pass
 
 
-class EchoPlugin:
-    @staticmethod
-    @hookimpl
-    def hubbub_source_kinds() -> list[Any]:
-        return [EchoingSource]
-
-
 @pytest.fixture
 def echo_kind() -> Iterator[None]:
-    pm = get_plugin_manager()
-    pm.register(EchoPlugin, name="test-echo")
-    yield
-    pm.unregister(name="test-echo")
+    with registered_source_kinds(EchoingSource):
+        yield
 
 
 @pytest.mark.parametrize("mode", ["source-error", "bug"])
