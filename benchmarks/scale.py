@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,29 +41,12 @@ from hubbub.pipeline.runner import Pipeline
 from hubbub.post import Post, utcnow
 from hubbub.sources.files.schema import record_to_post
 from hubbub.store.db import open_engine
+from hubbub.testing import NATS_SERVER, free_port, wait_port
 from hubbub.workers.publish import BatchPublisher
 from hubbub.workers.topology import open_bus
 from hubbub.workspace import api_token
 
-NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
 BATCH = 500
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"nothing listens on {port}")
 
 
 @contextmanager
@@ -77,7 +58,7 @@ def nats_server(tmp: Path) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_port(port)
+        wait_port(port, timeout=30.0)
         yield f"nats://127.0.0.1:{port}"
     finally:
         proc.terminate()
@@ -280,7 +261,7 @@ def latency(
                     time.sleep(0.05)
 
         try:
-            wait_port(port)
+            wait_port(port, timeout=30.0)
             with workers(settings, 2, tmp):
                 warm = to_posts(records[:2000], "warm")
                 for b in batches_of(warm, per_batch):
