@@ -204,3 +204,300 @@ intent_corrections = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_intent_corrections_post_id", "post_id"),
 )
+
+# --- People (migration 0007_inbox) -------------------------------------------
+# Roles are fixed (admin, manager, agent, viewer; hubbub.people.permissions
+# holds the matrix); teams are the departments that own queues.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),  # stored lower-cased
+    Column("name", String(200), nullable=False),
+    Column("password_hash", String(200)),  # argon2id; NULL until an invitation is accepted
+    Column("role", String(20), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    # off: round-robin and least-loaded assignment skip this person
+    Column("available", Boolean, nullable=False, default=True),
+    Column("notify_email", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_login_at", DateTime(timezone=True)),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(60), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    # {"timezone": "Europe/Berlin", "days": {"mon": [["09:00", "17:30"]], ...}};
+    # NULL: around the clock (hubbub.inbox.sla)
+    Column("business_hours", JSON),
+    # round-robin assignment resumes after this person
+    Column("last_assigned_user_id", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_team_members_user_id", "user_id"),
+)
+
+# Server-side web sessions; the cookie holds a random token, the row its hash.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_web_sessions_user_id", "user_id"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(16), nullable=False),  # shown in lists: "hbt_3kx9"
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False),
+    Column("name", String(200)),
+    Column("role", String(20), nullable=False),
+    Column("team_ids", JSON, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("invited_by", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("accepted_at", DateTime(timezone=True)),
+)
+
+# Every action a person, token or rule takes: who, what, when, before/after.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor_user_id", Integer),  # no foreign key: the record outlives the user
+    Column("actor", String(300), nullable=False),  # "ana@example.com", "token ci-bot", "rule 3"
+    Column("action", String(80), nullable=False),  # "conversation.assign"
+    Column("object_type", String(40), nullable=False),
+    Column("object_id", String(100)),
+    Column("before", JSON),
+    Column("after", JSON),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_object", "object_type", "object_id"),
+)
+
+# --- Inbox (migration 0007_inbox) --------------------------------------------
+# One per author per platform (author_key: the stable author id, else the handle).
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(40), nullable=False),
+    Column("author_key", String(500), nullable=False),
+    Column("handle", String(500)),
+    Column("name", String(500)),
+    Column("followers", Integer),
+    Column("notes", Text),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("platform", "author_key", name="uq_contacts_platform_author"),
+)
+
+# A thread someone must answer: opened by a matched post, joined by the rest
+# of its thread (same platform, same thread root).
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(40), nullable=False),
+    Column("thread_key", String(500), nullable=False),  # the thread root's external id
+    Column("root_post_id", Integer, ForeignKey("posts.id", ondelete="SET NULL")),
+    Column("contact_id", Integer, ForeignKey("contacts.id", ondelete="SET NULL")),
+    Column("subject", Text, nullable=False, default=""),  # first words of the opening post
+    Column("status", String(16), nullable=False, default="open"),  # open|pending|snoozed|resolved
+    Column("priority", String(16), nullable=False, default="normal"),  # low|normal|high|urgent
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="SET NULL")),
+    Column("assignee_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("tags", JSON, nullable=False),
+    Column("spam", Boolean, nullable=False, default=False),
+    Column("routed_by_rule_id", Integer),
+    Column("post_count", Integer, nullable=False, default=1),
+    Column("snoozed_until", DateTime(timezone=True)),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("last_activity_at", DateTime(timezone=True), nullable=False),
+    # the newest post from outside (not a reply of ours): "waiting on us" sorting
+    Column("last_inbound_at", DateTime(timezone=True)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    # service levels (hubbub.inbox.sla): due times from the team's policy and
+    # business hours, the measured times in business seconds, breach marks
+    Column("first_response_due_at", DateTime(timezone=True)),
+    Column("resolution_due_at", DateTime(timezone=True)),
+    Column("first_response_at", DateTime(timezone=True)),
+    Column("first_response_seconds", Integer),
+    Column("resolution_seconds", Integer),
+    Column("first_response_breached", Boolean, nullable=False, default=False),
+    Column("resolution_breached", Boolean, nullable=False, default=False),
+    UniqueConstraint("platform", "thread_key", name="uq_conversations_thread"),
+    Index("ix_conversations_team_queue", "team_id", "status", "last_activity_at"),
+    Index("ix_conversations_assignee_queue", "assignee_id", "status", "last_activity_at"),
+    Index("ix_conversations_status_activity", "status", "last_activity_at"),
+    Index("ix_conversations_contact_id", "contact_id"),
+)
+
+# Which conversation a post is in (at most one): the thread view, in order.
+conversation_posts = Table(
+    "conversation_posts",
+    metadata,
+    Column("post_id", Integer, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Index("ix_conversation_posts_conversation_id", "conversation_id"),
+)
+
+# Internal notes: seen by colleagues, never by the author; @mentions notify.
+conversation_notes = Table(
+    "conversation_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("author_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("body", Text, nullable=False),
+    Column("mentions", JSON, nullable=False),  # user ids
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_conversation_notes_conversation_id", "conversation_id"),
+)
+
+# Replies from Hubbub: sent through a publisher, or handled elsewhere (a link).
+replies = Table(
+    "replies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "conversation_id",
+        Integer,
+        ForeignKey("conversations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("author_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("in_reply_to_post_id", Integer, ForeignKey("posts.id", ondelete="SET NULL")),
+    Column("body", Text, nullable=False),
+    Column("platform", String(40), nullable=False),
+    Column("status", String(20), nullable=False),  # sending|sent|failed|handled_elsewhere
+    Column("external_id", String(500)),  # the platform's id of what we posted
+    Column("url", Text),
+    Column("error", Text),
+    Column("saved_reply_id", Integer),
+    # a retried submit (double click, API retry) sends once
+    Column("idempotency_key", String(100), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_replies_conversation_id", "conversation_id"),
+)
+
+# The team's shared answers; body may use {{variables}} (hubbub.engage.templates).
+saved_replies = Table(
+    "saved_replies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE")),  # NULL: everyone's
+    Column("name", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("team_id", "name", name="uq_saved_replies_team_name"),
+)
+
+# Ordered routing rules: conditions and actions as JSON (hubbub.inbox.routing).
+routing_rules = Table(
+    "routing_rules",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("conditions", JSON, nullable=False),
+    Column("actions", JSON, nullable=False),
+    # stop: later rules are not evaluated for a conversation this one routed
+    Column("stop", Boolean, nullable=False, default=False),
+    Column("builtin", Boolean, nullable=False, default=False),  # one of the shipped defaults
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# First-response and resolution targets per team and priority (minutes of
+# business time).
+sla_policies = Table(
+    "sla_policies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("first_response_minutes", Integer),
+    Column("resolution_minutes", Integer),
+    UniqueConstraint("team_id", "priority", name="uq_sla_policies_team_priority"),
+)
+
+# What a person is told (mention, assignment, SLA breach, rule); dedupe_key
+# makes every notification happen once however often its cause is replayed.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("conversation_id", Integer, ForeignKey("conversations.id", ondelete="CASCADE")),
+    Column("body", Text, nullable=False),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("read_at", DateTime(timezone=True)),
+    Index("ix_notifications_user_unread", "user_id", "read_at"),
+)
+
+# Each e-mail or outbound-webhook send of a notification, retried until sent.
+notification_deliveries = Table(
+    "notification_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(20), nullable=False),  # email | webhook
+    Column("target", Text, nullable=False),  # address or URL
+    Column("payload", JSON, nullable=False),
+    Column("dedupe_key", String(240), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_notification_deliveries_due", "status", "next_attempt_at"),
+)

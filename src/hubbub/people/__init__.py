@@ -1,0 +1,1 @@
+"""People: users, teams, roles and what each may do; sessions and API tokens."""
