@@ -55,7 +55,8 @@ class Settings(BaseSettings):
         3, ge=1, description="Consecutive failures after which a source is shown as failing."
     )
     intent_enabled: bool = Field(
-        True, description="Run the intents enricher (sentence embeddings; ~400 MB once loaded)."
+        True,
+        description="Run the intents enricher (sentence embeddings; ~100 MB of weights once loaded, shared with the trained sentiment model).",
     )
     intent_model: str | None = Field(
         None,
@@ -71,6 +72,44 @@ class Settings(BaseSettings):
     )
     embedding_threads: int = Field(
         0, ge=0, description="CPU threads for sentence embeddings; 0: one per core."
+    )
+    # web sessions
+    session_idle_minutes: int = Field(
+        720, ge=1, description="A web session ends after this many minutes without a request."
+    )
+    session_max_hours: int = Field(
+        168, ge=1, description="A web session ends this many hours after login, however active."
+    )
+
+    # notifications (e-mail, outbound webhook) and the scheduler
+    smtp_host: str | None = Field(
+        None, description="SMTP server for notification e-mails. Unset: no e-mails."
+    )
+    smtp_port: int = Field(25, description="SMTP server port (587 with STARTTLS, usually).")
+    smtp_from: str | None = Field(
+        None, description="From address of notification e-mails, e.g. hubbub@example.com."
+    )
+    smtp_username: str | None = Field(None, description="SMTP login. Unset: no login.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    public_url: str | None = Field(
+        None,
+        description="Address people open Hubbub at, for links in e-mails and webhooks "
+        "(e.g. https://hubbub.example.com). Unset: http://HOST:PORT.",
+    )
+    notify_webhook_url: str | None = Field(
+        None, description="URL every notification is POSTed to as JSON. Unset: none."
+    )
+    notify_webhook_secret: SecretStr | None = Field(
+        None,
+        description="Key signing notification webhooks: header "
+        "`X-Hubbub-Signature: sha256=<HMAC-SHA256 of the body, hex>`.",
+    )
+    scheduler_interval_seconds: float = Field(
+        15,
+        gt=0,
+        description="How often the scheduler checks service levels, wakes snoozed "
+        "conversations and delivers notifications.",
     )
 
     @property

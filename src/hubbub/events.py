@@ -78,3 +78,39 @@ class IntentsCorrected(Event):
     post_id: int
     labels: list[str] = field(default_factory=list)
     corrected_by: str = ""
+
+
+# --- Conversations (H2) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConversationOpened(Event):
+    """A matched post opened a conversation (and routing placed it)."""
+
+    type: ClassVar[str] = "conversation.opened"
+    conversation_id: int
+    post_id: int
+    team_id: int | None = None
+    assignee_id: int | None = None
+    priority: str = "normal"
+    spam: bool = False
+
+
+@dataclass(frozen=True)
+class ConversationUpdated(Event):
+    """A conversation changed: ``fields`` names what (``posts`` when posts
+    joined it, ``status`` when it was reopened or resolved, ...)."""
+
+    type: ClassVar[str] = "conversation.updated"
+    conversation_id: int
+    fields: list[str] = field(default_factory=list)
+    actor: str = ""
+
+
+@dataclass(frozen=True)
+class NoteAdded(Event):
+    type: ClassVar[str] = "note.added"
+    conversation_id: int
+    note_id: int
+    author_id: int | None = None
+    mentions: list[int] = field(default_factory=list)

@@ -23,6 +23,9 @@ DEFAULT_PLUGINS = (
     "hubbub.enrich.sentiment",
     "hubbub.enrich.dedup",
     "hubbub.enrich.intent",
+    "hubbub.enrich.phrases",
+    "hubbub.engage.mastodon",
+    "hubbub.engage.bluesky",
 )
 
 
@@ -51,3 +54,12 @@ def enrichers(settings: Any) -> list[Any]:
         e for group in get_plugin_manager().hook.hubbub_enrichers(settings=settings) for e in group
     ]
     return order_by_requirements(found)
+
+
+def publishers() -> dict[str, Any]:
+    """Publisher kinds by platform (``hubbub.engage.publishers.PublisherKind``)."""
+    found: dict[str, Any] = {}
+    for group in get_plugin_manager().hook.hubbub_publishers():
+        for kind in group:
+            found[kind.platform] = kind
+    return found

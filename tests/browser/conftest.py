@@ -1,4 +1,5 @@
-"""A real uvicorn server over a seeded workspace, and a real headless Chromium."""
+"""A real uvicorn server over a seeded workspace, and a real headless Chromium,
+signed in (``page``: the admin; ``page_as("agent")``: any seeded role)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from sqlalchemy import Engine
 
 from hubbub.config import Settings
 from hubbub.interfaces.app import create_app
+from hubbub.people.sessions import COOKIE
+from interfaces.conftest import session_for
 from interfaces.seed import seed
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -73,12 +76,32 @@ def server(engine: Engine, settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser: object, server: str) -> Iterator[object]:
+def page_as(
+    browser: object, server: str, engine: Engine, settings: Settings
+) -> Iterator[Callable[[str | None], object]]:
+    """``page_as("agent")``: a fresh browser context signed in as that seeded
+    role (a real session cookie); ``page_as(None)``: signed in as nobody."""
     from playwright.sync_api import Browser
 
     assert isinstance(browser, Browser)
-    context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
-    yield pg
-    context.close()
+    contexts = []
+
+    def make(role: str | None) -> object:
+        context = browser.new_context(base_url=server, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        if role is not None:
+            cookie = session_for(engine, settings, role)
+            context.add_cookies([{"name": COOKIE, "value": cookie, "url": server}])
+        pg = context.new_page()
+        pg.set_default_timeout(10_000)
+        return pg
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(page_as: Callable[[str | None], object]) -> object:
+    """Chromium signed in as the admin."""
+    return page_as("admin")

@@ -272,6 +272,7 @@ def test_the_ui_and_the_api_show_edits_and_deletes(h: Harness, settings: Setting
 
     from hubbub.interfaces.app import create_app
     from hubbub.workspace import api_token
+    from interfaces.conftest import sign_in
 
     gone, edited, plain = h.submit(
         [post("s1", "<b>gone</b> soon"), post("s2", "before"), post("s3", "as it was")]
@@ -279,6 +280,7 @@ def test_the_ui_and_the_api_show_edits_and_deletes(h: Harness, settings: Setting
     h.submit([post("s2", "after the edit", edited=4)])
     h.submit([], deletions=[Deletion("mastodon", "s1", T0 + timedelta(hours=2))])
     with TestClient(create_app(settings)) as client:
+        sign_in(client, h.engine, settings)
         html = client.get("/").text
         client.headers["Authorization"] = f"Bearer {api_token(settings)}"
         shown = {i: client.get(f"/api/v1/posts/{i}").json() for i in (gone, edited, plain)}

@@ -1,5 +1,5 @@
-"""A small workspace built the real way: posts through the pipeline, queries
-and sources through actions."""
+"""A small workspace built the real way: posts through the pipeline, queries,
+sources, people and teams through actions."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from hubbub.actions.people import create_team, create_user
 from hubbub.actions.queries import create_query
 from hubbub.actions.sources import add_source
 from hubbub.config import Settings
+from hubbub.people.directory import find_team_id, find_user_id
+from hubbub.people.passwords import hash_password
+from hubbub.people.principal import Principal
 from hubbub.pipeline.runner import Pipeline, SourceRunner
 from hubbub.post import Post, utcnow
 from hubbub.store.tables import sources as sources_table
@@ -61,12 +65,66 @@ def seed_posts() -> list[Post]:
     return posts
 
 
+# One person per role, all with this password; sign in as ROLE_EMAILS[role].
+TEST_PASSWORD = "correct horse battery staple"
+ROLE_EMAILS = {role: f"{role}@example.com" for role in ("admin", "manager", "agent", "viewer")}
+# the role's teams: the agent and the manager work in customer service
+ROLE_TEAMS = {
+    "admin": (),
+    "manager": ("customer-service",),
+    "agent": ("customer-service",),
+    "viewer": (),
+}
+DEFAULT_TEAMS = {
+    "customer-service": "Customer service",
+    "sales": "Sales",
+    "product": "Product",
+    "pr": "PR",
+    "hr": "HR",
+}
+_password_hash: list[str] = []
+
+
+def seeded_password_hash() -> str:
+    """The test password's argon2 hash, computed once per test run: argon2 is
+    deliberately slow, and every seeded workspace has four users."""
+    if not _password_hash:
+        _password_hash.append(hash_password(TEST_PASSWORD))
+    return _password_hash[0]
+
+
+def seed_people(engine: Engine) -> dict[str, int]:
+    """The five default teams and a user of every role; returns their ids as
+    "team.<slug>" and "user.<role>"."""
+    operator = Principal.system("test seed")
+    ids: dict[str, int] = {}
+    for slug, name in DEFAULT_TEAMS.items():
+        with engine.connect() as conn:
+            existing = find_team_id(conn, slug)
+        ids[f"team.{slug}"] = existing or create_team(engine, operator, slug, name)
+    for role, email in ROLE_EMAILS.items():
+        with engine.connect() as conn:
+            existing = find_user_id(conn, email)
+        ids[f"user.{role}"] = existing or create_user(
+            engine,
+            operator,
+            email,
+            f"{role.title()} Example",
+            role,
+            team_slugs=ROLE_TEAMS[role],
+            password_hash=seeded_password_hash(),
+        )
+    return ids
+
+
 def seed(engine: Engine, settings: Settings) -> dict[str, int]:
-    """Stores the posts and two queries; returns the query ids by name."""
+    """Stores the posts, two queries (ids by name), the default teams and a
+    user of every role (see seed_people)."""
     Pipeline(engine, settings).ingest_posts(seed_posts())
     return {
         "acme": create_query(engine, "Acme brand", "acme"),
         "refunds": create_query(engine, "Refunds", "refund*"),
+        **seed_people(engine),
     }
 
 

@@ -33,6 +33,7 @@ from hubbub.post import utcnow
 from hubbub.store.credentials import CredentialCipher, new_key
 from hubbub.store.tables import sources
 from hubbub.workspace import api_token
+from interfaces.conftest import sign_in
 
 SEARCH = "/search_by_date"
 INTERVAL = 60
@@ -127,7 +128,7 @@ def test_a_failing_then_rate_limited_then_recovered_source(
     )
     runner = SourceRunner(engine, Pipeline(engine, strict), rng=random.Random(SEED))
     expected_jitter = random.Random(SEED)
-    api = TestClient(create_app(strict))
+    api = sign_in(TestClient(create_app(strict)), engine, strict)
     api.headers["Authorization"] = f"Bearer {api_token(strict)}"
 
     def api_health() -> dict[str, Any]:
@@ -276,6 +277,7 @@ def test_api_and_web_store_credentials_encrypted_and_never_show_them(
 ) -> None:
     first, second = "api-token-first-6d1f0a", "api-token-second-88c2e4"
     with TestClient(create_app(settings)) as client:
+        sign_in(client, engine, settings)
         client.headers["Authorization"] = f"Bearer {api_token(settings)}"
         created = client.post(
             "/api/v1/sources",

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from hubbub.pipeline import messages as m
 from hubbub.pipeline.messages import PostBatch
 from hubbub.post import Post, utcnow
-from hubbub.store.tables import ingest_errors, matches, posts
+from hubbub.store.tables import conversation_posts, conversations, ingest_errors, matches, posts
 
 WORDS = "rocket skates desert coyote road runner anvil catapult glue magnet".split()
 
@@ -54,6 +54,13 @@ def counts(engine: Engine) -> dict[str, int]:
             ).scalar_one(),
             "matches": conn.execute(select(func.count()).select_from(matches)).scalar_one(),
             "errors": conn.execute(select(func.count()).select_from(ingest_errors)).scalar_one(),
+            # every matched load post opens its own conversation (no threads)
+            "conversations": conn.execute(
+                select(func.count()).select_from(conversations)
+            ).scalar_one(),
+            "in_conversations": conn.execute(
+                select(func.count()).select_from(conversation_posts)
+            ).scalar_one(),
         }
 
 

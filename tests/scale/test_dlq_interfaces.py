@@ -22,6 +22,7 @@ from hubbub.pipeline import messages as m
 from hubbub.workers.stages import build_stage, handler
 from hubbub.workers.topology import open_bus
 from hubbub.workspace import api_token
+from interfaces.conftest import sign_in
 
 from .conftest import NatsServer, cli_env
 from .load import make_batches, publish, wait_for
@@ -92,10 +93,17 @@ def test_dead_letters_listed_replayed_and_dropped_everywhere(
 
     # API
     with TestClient(create_app(cluster_settings)) as client:
+        sign_in(client, engine, cluster_settings)
         client.headers["Authorization"] = f"Bearer {api_token(cluster_settings)}"
         body = client.get("/api/v1/cluster").json()
         assert body["enabled"] and body["dead_letters"] == 2
-        assert [s["stage"] for s in body["stages"]] == ["ingest", "enrich", "match", "store"]
+        assert [s["stage"] for s in body["stages"]] == [
+            "ingest",
+            "enrich",
+            "match",
+            "store",
+            "route",
+        ]
         found = client.get("/api/v1/dlq", params={"with_message": True}).json()
         assert found[0]["message_id"] == "poison-a" and EVIL in found[0]["message"]
         assert client.post("/api/v1/dlq/99999/replay").status_code == 404
@@ -119,6 +127,7 @@ def test_dead_letters_listed_replayed_and_dropped_everywhere(
 
 def test_without_nats_the_edges_say_so(settings: Settings, engine: Engine) -> None:
     with TestClient(create_app(settings)) as client:
+        sign_in(client, engine, settings)
         client.headers["Authorization"] = f"Bearer {api_token(settings)}"
         assert client.get("/api/v1/cluster").json()["enabled"] is False
         assert client.get("/api/v1/dlq").status_code == 503

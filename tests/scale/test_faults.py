@@ -65,6 +65,8 @@ def assert_exactly_once(engine: Engine, bus: JetStreamBus, total: int, workers: 
         "distinct": total,
         "matches": expected_matches(total),
         "errors": 0,
+        "conversations": expected_matches(total),
+        "in_conversations": expected_matches(total),
     }
     assert bus.dead_letter_count() == 0
 

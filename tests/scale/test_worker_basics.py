@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine
 
-from hubbub.bus.jetstream import JetStreamBus, JetStreamOptions
+from hubbub.bus.jetstream import CONSUMER, JetStreamBus, JetStreamOptions, stream_name
 from hubbub.config import Settings
 from hubbub.pipeline import messages as m
 from hubbub.pipeline.messages import PostBatch
@@ -49,6 +49,46 @@ def test_topology_set_up_is_idempotent(nats_server: NatsServer) -> None:
         second.close()
 
 
+def _ack_wait(url: str, subject: str) -> float:
+    """The shared consumer's ack wait, read from the server itself."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    import nats
+
+    async def read() -> float:
+        nc = await nats.connect(url)
+        try:
+            info = await nc.jetstream().consumer_info(stream_name(subject), CONSUMER)
+            return float(info.config.ack_wait or 0)
+        finally:
+            await nc.close()
+
+    # a thread of its own: another test's event loop (Playwright's) may be
+    # running on this one
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, read()).result()
+
+
+def test_a_publisher_never_resets_the_workers_consumer_settings(nats_server: NatsServer) -> None:
+    subjects = [m.INGESTED]
+    worker = JetStreamBus(nats_server.url, subjects, options=JetStreamOptions(ack_wait=5))
+    # a web node or `hubbub status` connecting later, with the default options
+    publisher = JetStreamBus(nats_server.url, subjects, configure_consumers=False)
+    try:
+        assert _ack_wait(nats_server.url, m.INGESTED) == 5
+    finally:
+        worker.close()
+        publisher.close()
+    # on a server no worker has reached yet, a publisher creates the consumer
+    other = [m.NORMALIZED]
+    first = JetStreamBus(nats_server.url, other, configure_consumers=False)
+    try:
+        assert _ack_wait(nats_server.url, m.NORMALIZED) == JetStreamOptions().ack_wait
+    finally:
+        first.close()
+
+
 @pytest.mark.slow
 def test_worker_stores_every_post_once_and_dead_letters_a_poison_message(
     settings: Settings, engine: Engine, bus: JetStreamBus, workers: Workers
@@ -61,7 +101,11 @@ def test_worker_stores_every_post_once_and_dead_letters_a_poison_message(
     publish(bus, batches[6:])
     workers.start("--ack-wait", "5", "--max-deliver", "3")
     wait_for(
-        lambda: counts(engine)["posts"] >= 600 and bus.dead_letter_count() == 1,
+        lambda: (
+            counts(engine)["posts"] >= 600
+            and counts(engine)["conversations"] >= expected_matches(600)
+            and bus.dead_letter_count() == 1
+        ),
         90,
         lambda: f"{counts(engine)} dlq={bus.dead_letter_count()}\n{workers.output()}",
     )
@@ -70,6 +114,8 @@ def test_worker_stores_every_post_once_and_dead_letters_a_poison_message(
         "distinct": 600,
         "matches": expected_matches(600),
         "errors": 0,
+        "conversations": expected_matches(600),
+        "in_conversations": expected_matches(600),
     }
     [letter] = bus.dead_letters()
     assert letter.subject == m.INGESTED

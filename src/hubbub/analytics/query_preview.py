@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, text
+from sqlalchemy import ColumnElement, Connection, Select, and_, or_, select, text
 
 from hubbub.listening.ast import Node
 from hubbub.listening.explain import Clause, explain, matched_hits
@@ -100,8 +101,9 @@ def preview(
     count = 0
     cursor: tuple[Any, int] | None = None
     chunk = FIRST_CHUNK
+    window = [posts.c.created_at >= since] if since is not None else []
     while count < cap:
-        rows = conn.execute(_page(conn, node, since, cursor, chunk)).all()
+        rows = conn.execute(candidate_page(conn, node, window, cursor, chunk)).all()
         extra = load_enrichments(conn, [r.id for r in rows]) if with_enrichments and rows else {}
         for row in rows:
             post = row_to_post(row, extra.get(row.id))
@@ -121,8 +123,17 @@ def preview(
     return Preview(count, count >= cap, since, _per_day(days, since, now), sample)
 
 
-def _page(conn: Connection, node: Node, since: datetime | None, cursor: Any, chunk: int) -> Any:
-    stmt = select(*POST_COLUMNS)
+def candidate_page(
+    conn: Connection,
+    node: Node,
+    window: Sequence[ColumnElement[bool]],
+    cursor: tuple[Any, int] | None,
+    limit: int,
+) -> Select[Any]:
+    """Up to ``limit`` posts, newest first and older than ``cursor`` (created_at,
+    id), within the ``window`` conditions, that the full-text index says ``node``
+    may match: a superset for the exact matcher to confirm."""
+    stmt = select(*POST_COLUMNS).where(*window)
     if conn.dialect.name == "sqlite":
         fts = to_fts5(node)
         if fts is not None:
@@ -133,8 +144,6 @@ def _page(conn: Connection, node: Node, since: datetime | None, cursor: Any, chu
         tsq = to_tsquery(node)
         if tsq is not None:
             stmt = stmt.where(text("posts.search_tsv @@ CAST(:ts_q AS tsquery)")).params(ts_q=tsq)
-    if since is not None:
-        stmt = stmt.where(posts.c.created_at >= since)
     if cursor is not None:
         created, last_id = cursor
         stmt = stmt.where(
@@ -143,7 +152,7 @@ def _page(conn: Connection, node: Node, since: datetime | None, cursor: Any, chu
                 and_(posts.c.created_at == created, posts.c.id < last_id),
             )
         )
-    return stmt.order_by(posts.c.created_at.desc(), posts.c.id.desc()).limit(chunk)
+    return stmt.order_by(posts.c.created_at.desc(), posts.c.id.desc()).limit(limit)
 
 
 def _per_day(

@@ -162,8 +162,13 @@ class JetStreamBus:
         event_subjects: Sequence[str] = (),
         options: JetStreamOptions | None = None,
         name: str = "hubbub",
+        configure_consumers: bool = True,
     ) -> None:
         self.servers = split_servers(servers)
+        # False on publishers and readers (web nodes, `hubbub status`): they
+        # create a missing consumer but never reset the workers' ack wait and
+        # delivery limit to their own defaults
+        self.configure_consumers = configure_consumers
         self.work_subjects = list(work_subjects)
         self.event_subjects = list(event_subjects)
         self.options = options or JetStreamOptions()
@@ -284,6 +289,12 @@ class JetStreamBus:
                     await js.update_stream(config)
             for subject in self.work_subjects:
                 stream = stream_name(subject)
+                if not self.configure_consumers:
+                    try:
+                        await js.consumer_info(stream, CONSUMER)
+                        continue  # the workers' settings stand
+                    except nats.js.errors.NotFoundError:
+                        pass
                 try:
                     await js.add_consumer(stream, self._consumer_config())
                 except nats.js.errors.BadRequestError as exc:

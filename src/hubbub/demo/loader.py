@@ -18,6 +18,7 @@ from hubbub.actions.queries import create_query
 from hubbub.actions.sources import add_source, remove_source
 from hubbub.config import Settings
 from hubbub.demo.live import HN_URL, JETSTREAM_URL, live_queries, live_sources
+from hubbub.demo.people import setup_demo_people
 from hubbub.pipeline.runner import Pipeline
 from hubbub.post import Post, utcnow
 from hubbub.sources.files.schema import record_to_post
@@ -63,6 +64,9 @@ def add_queries(engine: Engine, queries: list[dict[str, str]]) -> int:
 def load_demo(
     engine: Engine, settings: Settings, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, Any]:
+    # people, teams and routing rules first: the corpus's matched posts open
+    # conversations that land in the teams' queues as they are stored
+    login = setup_demo_people(engine, settings.home)
     added = add_queries(engine, demo_queries())
     posts = demo_posts()
     pipeline = Pipeline(engine, settings)
@@ -73,7 +77,7 @@ def load_demo(
         skipped += result.duplicates_skipped
         if progress:
             progress(min(start + BATCH, len(posts)), len(posts))
-    return {"stored": stored, "skipped": skipped, "queries": added}
+    return {"stored": stored, "skipped": skipped, "queries": added, "login": login}
 
 
 def load_live_demo(

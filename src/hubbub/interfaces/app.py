@@ -16,6 +16,7 @@ from hubbub.analytics.counts import totals
 from hubbub.config import Settings
 from hubbub.interfaces.api import create_api
 from hubbub.interfaces.web import csrf
+from hubbub.interfaces.web.auth import LoginRequired, login_redirect
 from hubbub.interfaces.web.render import page
 from hubbub.interfaces.web.routes import router as web_router
 from hubbub.sources.webhook.routes import router as webhook_router
@@ -40,6 +41,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        queue = getattr(app.state, "webhook_queue", None)  # at scale: the NATS connection
+        if queue is not None:
+            queue.close()
         engine.dispose()
 
     app = FastAPI(
@@ -66,6 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount(API_PREFIX, api, name="api")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(web_router)
+    app.add_exception_handler(LoginRequired, login_redirect)
     app.include_router(webhook_router)  # POST /hooks/{source_id}: signed deliveries
 
     @app.get("/healthz", include_in_schema=False)

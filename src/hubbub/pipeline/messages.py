@@ -22,6 +22,8 @@ INGESTED = "hubbub.posts.ingested"
 NORMALIZED = "hubbub.posts.normalized"
 ENRICHED = "hubbub.posts.enriched"
 MATCHED = "hubbub.posts.matched"
+# after the store: the posts a batch stored, for the route stage (StoredPosts)
+STORED = "hubbub.posts.stored"
 
 
 class MessageVersionError(ValueError):
@@ -91,4 +93,39 @@ class PostBatch:
             ],
             delete_mode=m.get("delete_mode", "mark"),
             id=m["id"],
+        )
+
+
+STORED_VERSION = 1
+
+
+@dataclass
+class StoredPosts:
+    """What the store stage hands the route stage: the posts a batch stored (new
+    or edited) and the listening queries each matched. ``id`` is the batch's,
+    so a redelivered or republished message is recognised."""
+
+    post_ids: list[int]
+    matched: dict[int, list[int]] = field(default_factory=dict)  # post id -> query ids
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def to_message(self) -> dict[str, Any]:
+        return {
+            "v": STORED_VERSION,
+            "id": self.id,
+            "post_ids": self.post_ids,
+            # JSON object keys are strings
+            "matched": {str(k): v for k, v in self.matched.items()},
+        }
+
+    @classmethod
+    def from_message(cls, m: dict[str, Any]) -> StoredPosts:
+        if m.get("v") != STORED_VERSION:
+            raise MessageVersionError(
+                f"stored-posts schema version {m.get('v')!r} is not {STORED_VERSION}"
+            )
+        return cls(
+            post_ids=[int(i) for i in m["post_ids"]],
+            matched={int(k): [int(q) for q in v] for k, v in m.get("matched", {}).items()},
+            id=str(m["id"]),
         )

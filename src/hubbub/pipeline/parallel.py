@@ -20,12 +20,14 @@ import orjson
 from sqlalchemy import Engine
 
 from hubbub import plugins
+from hubbub.actions.conversations import route_posts
 from hubbub.actions.ingest import store_batch_safely
 from hubbub.bus.base import Bus
 from hubbub.config import Settings
 from hubbub.events import PostsStored
 from hubbub.pipeline.messages import PostBatch
 from hubbub.pipeline.normalize import normalize, scrub_surrogates
+from hubbub.pipeline.route import stored_posts
 from hubbub.pipeline.stages import EnrichStage, MatchStage, dedupe
 from hubbub.post import utcnow
 
@@ -124,7 +126,12 @@ class ParallelPipeline:
         while self._next_store in self._done:
             batch = PostBatch.from_message(orjson.loads(self._done.pop(self._next_store)))
             batch = self.stateful(batch)
-            self.stored.append(store_batch_safely(self.engine, batch, self.bus))
+            event = store_batch_safely(self.engine, batch, self.bus)
+            self.stored.append(event)
+            # the route stage, as in the one-process pipeline: matched posts open conversations
+            if routable := [*event.post_ids, *event.edited_ids]:
+                handed = stored_posts(self.engine, batch.id, routable)
+                route_posts(self.engine, handed.post_ids, handed.matched, self.bus)
             self._next_store += 1
 
     def _check_alive(self) -> None:

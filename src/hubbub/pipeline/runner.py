@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from hubbub import plugins
+from hubbub.actions.conversations import route_posts
 from hubbub.actions.ingest import CURSOR_SEQ, store_batch_safely
 from hubbub.actions.sources import record_failure, record_run
 from hubbub.bus.base import Bus, Message
@@ -19,8 +20,9 @@ from hubbub.bus.inline import InlineBus
 from hubbub.config import Settings
 from hubbub.events import PostsStored
 from hubbub.pipeline import messages as m
-from hubbub.pipeline.messages import PostBatch
+from hubbub.pipeline.messages import PostBatch, StoredPosts
 from hubbub.pipeline.normalize import normalize, scrub_surrogates
+from hubbub.pipeline.route import stored_posts
 from hubbub.pipeline.stages import EnrichStage, MatchStage, dedupe
 from hubbub.post import Post, utcnow
 from hubbub.sources.base import ItemError, Source, SourceBatch, SourceError
@@ -29,7 +31,7 @@ from hubbub.store.tables import sources
 
 log = logging.getLogger(__name__)
 
-STAGES = ("normalize", "enrich", "match", "store")
+STAGES = ("normalize", "enrich", "match", "store", "route")
 
 
 class Pipeline:
@@ -49,6 +51,7 @@ class Pipeline:
         self.enrich = EnrichStage(plugins.enrichers(settings))
         self.match = MatchStage(engine)
         self.stored: list[PostsStored] = []
+        self.routes = "route" in stages
         if "enrich" in stages:
             self.enrich.restore(engine)
         handlers: dict[str, tuple[str, Callable[[PostBatch], PostBatch], str | None]] = {
@@ -62,6 +65,9 @@ class Pipeline:
             "store": (m.MATCHED, self._store, None),
         }
         for name in stages:
+            if name == "route":
+                self.bus.subscribe(m.STORED, self._route)
+                continue
             subject, fn, next_subject = handlers[name]
             self.bus.subscribe(subject, self._handler(fn, next_subject))
 
@@ -76,8 +82,22 @@ class Pipeline:
         return handle
 
     def _store(self, batch: PostBatch) -> PostBatch:
-        self.stored.append(store_batch_safely(self.engine, batch, self.bus))
+        event = store_batch_safely(self.engine, batch, self.bus)
+        self.stored.append(event)
+        routable = [*event.post_ids, *event.edited_ids]
+        if routable and self.routes:
+            message = stored_posts(self.engine, batch.id, routable)
+            self.bus.publish(m.STORED, message.to_message())
         return batch
+
+    def _route(self, message: Message) -> None:
+        # The posts are stored and their cursor saved: a routing failure must
+        # not fail the source (its batch would never come again). Logged.
+        stored = StoredPosts.from_message(message)
+        try:
+            route_posts(self.engine, stored.post_ids, stored.matched, self.bus)
+        except Exception:
+            log.exception("routing posts %s failed", stored.post_ids[:20])
 
     def submit(self, batch: PostBatch) -> None:
         message = batch.to_message()

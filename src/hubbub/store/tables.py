@@ -481,7 +481,11 @@ notifications = Table(
     Column("dedupe_key", String(200), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("read_at", DateTime(timezone=True)),
+    # when deliver_pending created its e-mail / webhook deliveries (NULL: not
+    # yet), so each notification fans out once whatever the channels
+    Column("deliveries_created_at", DateTime(timezone=True)),
     Index("ix_notifications_user_unread", "user_id", "read_at"),
+    Index("ix_notifications_deliveries_created_at", "deliveries_created_at"),
 )
 
 # Each e-mail or outbound-webhook send of a notification, retried until sent.

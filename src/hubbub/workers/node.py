@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from hubbub.bus.jetstream import JetStreamOptions
 from hubbub.config import Settings
+from hubbub.inbox.scheduler import run_scheduler
 from hubbub.store.db import open_engine
 from hubbub.workers.lease import holder_id
 from hubbub.workers.publish import BatchPublisher
@@ -61,7 +62,7 @@ def run_worker(
 ) -> None:
     """Run until ``stop`` is set; a message in hand is finished or handed back."""
     engine = open_store(settings, stop)
-    bus = open_bus(settings, options, name=f"hubbub-worker-{holder_id()}")
+    bus = open_bus(settings, options, name=f"hubbub-worker-{holder_id()}", worker=True)
     publisher = BatchPublisher(bus)
     roles: list[threading.Thread] = []
     try:
@@ -77,6 +78,15 @@ def run_worker(
                     daemon=True,
                 )
             )
+        # H4: SLA checks, snooze wake-ups, notification sends (lease "scheduler")
+        roles.append(
+            threading.Thread(
+                target=run_scheduler,
+                args=(engine, settings, stop),
+                name="hubbub-scheduler",
+                daemon=True,
+            )
+        )
         for t in roles:
             t.start()
         log.info("worker running stages %s, sources role %s", ",".join(stages), sources)

@@ -2,13 +2,14 @@
 by the subject it consumes. The stage functions themselves are the
 pipeline's (hubbub.pipeline.stages); this module only adds what a worker
 needs around them: decoding, publishing the result, thread safety, the
-exactly-once store and the shared near-duplicate memory."""
+exactly-once store and route, and the shared near-duplicate memory."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -17,16 +18,15 @@ from hubbub.bus.base import Bus, Handler, Message
 from hubbub.bus.jetstream import PermanentError
 from hubbub.config import Settings
 from hubbub.pipeline import messages as m
-from hubbub.pipeline.messages import PostBatch
+from hubbub.pipeline.messages import PostBatch, StoredPosts
 from hubbub.pipeline.normalize import normalize
 from hubbub.pipeline.stages import EnrichStage, MatchStage, dedupe
 from hubbub.post import utcnow
+from hubbub.workers.route import route_once, store_then_hand_over
 from hubbub.workers.shared_dedup import SharedDedup
-from hubbub.workers.store import store_once
 
-# The stages a worker can run, in pipeline order. ("route" joins them when
-# conversations and routing exist.)
-STAGE_NAMES = ("ingest", "enrich", "match", "store")
+# The stages a worker can run, in pipeline order.
+STAGE_NAMES = ("ingest", "enrich", "match", "store", "route")
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,9 @@ class WorkerStage:
     name: str
     consumes: str
     produces: str | None
-    run: Callable[[PostBatch], PostBatch | None]
+    # takes the decoded message; returns the next stage's message (or None)
+    run: Callable[[Any], Any]
+    decode: Callable[[Message], Any] = PostBatch.from_message
 
 
 def build_stage(name: str, engine: Engine, settings: Settings, bus: Bus) -> WorkerStage:
@@ -48,7 +50,13 @@ def build_stage(name: str, engine: Engine, settings: Settings, bus: Bus) -> Work
         match = MatchStage(engine)
         return WorkerStage(name, m.ENRICHED, m.MATCHED, _locked(match))
     if name == "store":
-        return WorkerStage(name, m.MATCHED, None, lambda b: (store_once(engine, b, bus), b)[1])
+        return WorkerStage(
+            name, m.MATCHED, m.STORED, lambda b: store_then_hand_over(engine, b, bus)
+        )
+    if name == "route":
+        return WorkerStage(
+            name, m.STORED, None, lambda s: route_once(engine, s, bus), StoredPosts.from_message
+        )
     raise ValueError(f"unknown stage {name!r}; choose from {', '.join(STAGE_NAMES)}")
 
 
@@ -84,10 +92,10 @@ def handler(stage: WorkerStage, bus: Bus) -> Handler:
 
     def handle(message: Message) -> None:
         try:
-            batch = PostBatch.from_message(message)
+            decoded = stage.decode(message)
         except (KeyError, TypeError, ValueError) as exc:  # incl. an unknown version
-            raise PermanentError(f"not a post batch this worker can read: {exc!r}") from exc
-        out = stage.run(batch)
+            raise PermanentError(f"not a message the {stage.name} stage can read: {exc!r}") from exc
+        out = stage.run(decoded)
         if stage.produces is not None and out is not None:
             bus.publish(stage.produces, out.to_message())
 

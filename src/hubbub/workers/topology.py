@@ -8,19 +8,37 @@ from hubbub.events import EVENTS_SUBJECT
 from hubbub.pipeline import messages as m
 
 # every stage subject gets a work-queue stream and a shared durable consumer
-WORK_SUBJECTS = (m.INGESTED, m.NORMALIZED, m.ENRICHED, m.MATCHED)
+WORK_SUBJECTS = (m.INGESTED, m.NORMALIZED, m.ENRICHED, m.MATCHED, m.STORED)
 EVENT_SUBJECTS = (EVENTS_SUBJECT,)
 
 
 def open_bus(
-    settings: Settings, options: JetStreamOptions | None = None, name: str = "hubbub"
+    settings: Settings,
+    options: JetStreamOptions | None = None,
+    name: str = "hubbub",
+    *,
+    worker: bool = False,
 ) -> JetStreamBus:
     """The JetStream bus at HUBBUB_NATS_URL (a comma-separated cluster list
-    works), its streams and consumers created or updated."""
+    works), its streams created or updated; its consumers configured from
+    ``options`` by a worker, only created where missing by anyone else."""
     if not settings.nats_url:
         raise ValueError("HUBBUB_NATS_URL is not set: the scale-out bus needs a NATS server")
-    return JetStreamBus(settings.nats_url, WORK_SUBJECTS, EVENT_SUBJECTS, options, name=name)
+    return JetStreamBus(
+        settings.nats_url,
+        WORK_SUBJECTS,
+        EVENT_SUBJECTS,
+        options,
+        name=name,
+        configure_consumers=worker,
+    )
 
 
 # the stage that consumes each subject (`hubbub worker --stages` names)
-STAGE_OF = {m.INGESTED: "ingest", m.NORMALIZED: "enrich", m.ENRICHED: "match", m.MATCHED: "store"}
+STAGE_OF = {
+    m.INGESTED: "ingest",
+    m.NORMALIZED: "enrich",
+    m.ENRICHED: "match",
+    m.MATCHED: "store",
+    m.STORED: "route",
+}

@@ -9,6 +9,7 @@ output, and so that inference does not depend on transformers' internals.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -59,6 +60,17 @@ class BertLayer(nn.Module):
         return self.ffn_norm(x + self.dropout(self.ffn_out(F.gelu(self.ffn_in(x)))))
 
 
+def layer_like(layer: BertLayer, state: dict[str, torch.Tensor]) -> BertLayer:
+    """A layer shaped as ``layer`` whose parameters ARE the tensors of ``state``
+    (no copy; missing ones are ``layer``'s own, shared)."""
+    with torch.device("meta"):
+        other = BertLayer(
+            layer.query.in_features, layer.heads, layer.ffn_in.out_features, layer.attn_norm.eps
+        )
+    other.load_state_dict(layer.state_dict() | state, strict=True, assign=True)
+    return other.eval()
+
+
 # checkpoint name (inside encoder.layer.N.) -> our BertLayer attribute
 _LAYER_NAMES = {
     "attention.self.query": "query",
@@ -103,6 +115,32 @@ class MiniLM(nn.Module):
         model.load_state_dict(rename_checkpoint(weights), strict=True)
         return model.eval()
 
+    @classmethod
+    def load_frozen(cls, model_dir: Path | None = None) -> MiniLM:
+        """The base model for inference only: built on the meta device and
+        given the checkpoint's tensors as its parameters, so the weights are
+        in memory once (``from_base`` initialises them, then copies). Unlike
+        ``from_base`` it draws nothing from torch's random generator."""
+        model_dir = model_dir or base_model_dir()
+        config = json.loads((model_dir / "config.json").read_text())
+        with torch.device("meta"):
+            model = cls(config)
+        weights = load_file(str(model_dir / "model.safetensors"))
+        model.load_state_dict(rename_checkpoint(weights), strict=True, assign=True)
+        return model.requires_grad_(False).eval()
+
+    def with_layers(self, layers: nn.ModuleList) -> MiniLM:
+        """A MiniLM that uses this one's embedding modules (the same tensors, not
+        a copy: the word embeddings are half the model) and ``layers``."""
+        other = MiniLM.__new__(MiniLM)
+        nn.Module.__init__(other)
+        other.word = self.word
+        other.position = self.position
+        other.token_type = self.token_type
+        other.emb_norm = self.emb_norm
+        other.layers = layers
+        return other
+
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
         positions = torch.arange(ids.shape[1], device=ids.device)
         x = self.word(ids) + self.position(positions)[None] + self.token_type.weight[0]
@@ -136,6 +174,17 @@ def rename_checkpoint(weights: dict[str, torch.Tensor]) -> dict[str, torch.Tenso
             module, param = rest.rsplit(".", 1)
             out[f"layers.{index}.{_LAYER_NAMES[module]}.{param}"] = tensor
     return out
+
+
+def pad(ids: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token ids right-padded with 0 to the longest, and the mask (1 at tokens)."""
+    width = max(len(x) for x in ids)
+    out = torch.zeros(len(ids), width, dtype=torch.long)
+    mask = torch.zeros(len(ids), width, dtype=torch.long)
+    for row, x in enumerate(ids):
+        out[row, : len(x)] = torch.tensor(x, dtype=torch.long)
+        mask[row, : len(x)] = 1
+    return out, mask
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -47,11 +47,18 @@ def version() -> None:
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the workspace (database and API token), or bring it up to date."""
+    from hubbub.actions.routing import ensure_default_routing
+    from hubbub.people.directory import active_admin_count
     from hubbub.workspace import api_token
 
     ws = workspace(ctx)
     token = api_token(ws.settings)
+    ensure_default_routing(ws.engine)  # the five teams and the shipped routing rules
     console.print(f"[green]Workspace ready[/green] at {ws.settings.home}")
+    with ws.engine.connect() as conn:
+        admins = active_admin_count(conn)
+    if not admins:
+        console.print("Nobody can sign in yet: [bold]hubbub user add EMAIL --role admin[/bold]")
     console.print(f"Store: {output.redact_url(ws.settings.db_url)}")
     console.print(f"API token (Authorization: Bearer ...): {token}", soft_wrap=True)
 
@@ -87,10 +94,15 @@ def _register() -> None:
     from hubbub.interfaces.cli import (
         commands_data,
         commands_dlq,
+        commands_inbox,
         commands_models,
+        commands_people,
         commands_queries,
+        commands_rules,
         commands_serve,
+        commands_sla,
         commands_sources,
+        commands_topics,
         commands_worker,
     )
 
@@ -101,6 +113,11 @@ def _register() -> None:
     commands_models.register(app)
     commands_worker.register(app)
     commands_dlq.register(app)
+    commands_people.register(app)
+    commands_inbox.register(app)
+    commands_rules.register(app)
+    commands_sla.register(app)
+    commands_topics.register(app)
     from hubbub.plugins import get_plugin_manager
 
     get_plugin_manager().hook.hubbub_cli_commands(app=app)

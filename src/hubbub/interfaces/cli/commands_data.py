@@ -246,19 +246,27 @@ def demo(
 ) -> None:
     """Load the demo corpus (a fictional company) through the real pipeline, then
     serve. With --live, listen to the real Bluesky firehose and Hacker News."""
+    from hubbub.demo.people import setup_demo_people
     from hubbub.workspace import api_token
 
     ws = workspace(ctx)
+    email, password = setup_demo_people(ws.engine, ws.settings.home)
     if corpus if corpus is not None else not live:
         _load_corpus(ws)
     if live:
         _add_live_sources(ws, jetstream_url, hn_url, appview_url)
+    console.print(
+        f"Sign in as [bold]{email}[/bold] with password [bold]{password}[/bold] "
+        "(every demo account, e.g. casey@demo.example, an agent in customer service, "
+        f"has it; kept in {ws.settings.home / 'demo_password'}).",
+        soft_wrap=True,
+    )
     if serve:
         from hubbub.interfaces.cli.commands_serve import run_server
 
         h = host or ws.settings.host
         p = port or ws.settings.port
-        console.print(f"Open [bold]http://{h}:{p}/[/bold] (no login needed on this address).")
+        console.print(f"Open [bold]http://{h}:{p}/inbox[/bold]")
         # soft_wrap: a token broken across lines cannot be copied
         console.print(
             f"REST API: http://{h}:{p}/api/v1  token: {api_token(ws.settings)}", soft_wrap=True

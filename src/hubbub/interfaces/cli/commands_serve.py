@@ -38,20 +38,28 @@ def _poll_sources(ws: Workspace, stop: threading.Event) -> None:
 def run_server(ws: Workspace, host: str, port: int, ingest: bool = True) -> None:
     import uvicorn
 
+    from hubbub.actions.routing import ensure_default_routing
     from hubbub.interfaces.app import create_app
 
+    ensure_default_routing(ws.engine)  # idempotent: teams and shipped rules on a new store
     stop = threading.Event()
     poller = threading.Thread(
         target=_poll_sources, args=(ws, stop), name="hubbub-sources", daemon=True
     )
     if ingest:
         poller.start()
+    # service levels, snooze wake-ups and notifications, also on a web
+    # node (--no-ingest): the "scheduler" lease keeps it to one per cluster
+    from hubbub.inbox.scheduler import start_scheduler
+
+    scheduler = start_scheduler(ws.engine, ws.settings, stop)
     try:
         uvicorn.run(create_app(ws.settings), host=host, port=port, log_level="info")
     finally:
         stop.set()
         if ingest:
             poller.join(timeout=5)
+        scheduler.join(timeout=5)
 
 
 def serve(

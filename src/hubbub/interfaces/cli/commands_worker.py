@@ -27,9 +27,9 @@ def worker(
         str,
         typer.Option(
             help="Comma-separated stages to consume: ingest (normalize and dedupe), "
-            "enrich, match, store. (route joins when conversations exist.)"
+            "enrich, match, store, route (stored posts into conversations)."
         ),
-    ] = "ingest,enrich,match,store",
+    ] = "ingest,enrich,match,store,route",
     concurrency: Annotated[
         int, typer.Option(min=1, max=64, help="Pull loops per stage in this process.")
     ] = 1,

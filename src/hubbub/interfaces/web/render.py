@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from sqlalchemy import func, select
 
 from hubbub.interfaces.web import csrf
 from hubbub.listening.matcher import Hit
+from hubbub.people.principal import Principal
+from hubbub.store.tables import notifications, users
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape is on for .html
@@ -106,12 +110,80 @@ templates.env.filters.update(ago=ago, utc_iso=utc_iso, utc_text=utc_text, compac
 templates.env.globals.update(safe_href=safe_href, highlight=highlight, with_params=with_params)
 
 
+@dataclass(frozen=True)
+class NavItem:
+    key: str  # views pass it as ``nav`` to mark the current page
+    href: str
+    label: str
+    keys: str  # the shortcut shown next to it ("g i")
+    permission: str  # hidden from people without it
+
+
+NAV = (
+    NavItem("inbox", "/inbox", "Inbox", "g i", "conversation.view"),
+    NavItem("mentions", "/", "Mentions", "g m", "post.view"),
+    NavItem("queries", "/queries", "Queries", "g q", "query.view"),
+    NavItem("topics", "/topics", "Topics", "g t", "analytics.view"),
+    NavItem("sources", "/sources", "Sources", "g s", "source.view"),
+    NavItem("dashboard", "/dashboard", "Dashboard", "g d", "analytics.view"),
+    NavItem("rules", "/rules", "Rules", "g r", "rule.view"),
+    NavItem("saved-replies", "/saved-replies", "Saved replies", "", "saved_reply.view"),
+    NavItem("people", "/people", "People", "", "user.view"),
+    NavItem("workers", "/workers", "Workers", "g w", "cluster.view"),
+)
+
+
+def nav_for(principal: Principal | None) -> list[NavItem]:
+    """What the signed-in person may open; nothing before sign-in."""
+    if principal is None:
+        return []
+    return [item for item in NAV if principal.can(item.permission)]
+
+
+def signed_in(request: Request, principal: Principal | None) -> tuple[str, int]:
+    """The person's name and the bell's unread count, in one statement (the
+    count runs on ix_notifications_user_unread)."""
+    if principal is None:
+        return "", 0
+    if principal.user_id is None:
+        return principal.label, 0
+    unread = (
+        select(func.count())
+        .select_from(notifications)
+        .where(notifications.c.user_id == principal.user_id)
+        .where(notifications.c.read_at.is_(None))
+        .scalar_subquery()
+    )
+    with request.app.state.engine.connect() as conn:
+        row = conn.execute(
+            select(users.c.name, unread.label("unread")).where(users.c.id == principal.user_id)
+        ).first()
+    if row is None:
+        return principal.label, 0
+    return row.name, int(row.unread)
+
+
+def current_principal(request: Request) -> Principal | None:
+    """Set by the web auth dependency; absent on the login page."""
+    principal = getattr(request.state, "principal", None)
+    return principal if isinstance(principal, Principal) else None
+
+
 def page(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
     token = csrf.token_for(request)
+    principal = current_principal(request)
+    person, unread = signed_in(request, principal)
+    chrome = {
+        "csrf_token": token,
+        "principal": principal,
+        "principal_name": person,
+        "nav_items": nav_for(principal),
+        "unread_notifications": unread,
+    }
     response = templates.TemplateResponse(
-        request, name, {"csrf_token": token, **context}, status_code=status_code
+        request, name, {**chrome, **context}, status_code=status_code
     )
     if request.cookies.get(csrf.COOKIE) != token:
         response.set_cookie(

@@ -16,6 +16,7 @@ from hubbub.analytics.volume import (
     volume,
     volume_by_query,
 )
+from hubbub.interfaces.web.auth import web_requires
 from hubbub.interfaces.web.charts import PALETTE, SENTIMENT_COLORS, Series, lines, stacked_bars
 from hubbub.interfaces.web.render import page
 
@@ -23,7 +24,12 @@ router = APIRouter()
 WINDOWS = {"7": 7, "14": 14, "30": 30, "90": 90}
 
 
-@router.get("/dashboard", response_class=HTMLResponse, name="dashboard")
+@router.get(
+    "/dashboard",
+    response_class=HTMLResponse,
+    name="dashboard",
+    dependencies=[web_requires("analytics.view")],
+)
 def dashboard(request: Request) -> HTMLResponse:
     days = WINDOWS.get(request.query_params.get("days", "14"), 14)
     bucket: Literal["day", "hour"] = "day"

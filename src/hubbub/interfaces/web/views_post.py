@@ -11,6 +11,7 @@ from hubbub.actions import intents
 from hubbub.analytics.stream import load_items
 from hubbub.enrich.intent import LABELS, OTHER
 from hubbub.interfaces.web import csrf
+from hubbub.interfaces.web.auth import web_requires
 from hubbub.interfaces.web.render import page, redirect
 
 router = APIRouter()
@@ -69,12 +70,19 @@ def _post_page(
     )
 
 
-@router.get("/posts/{post_id}", response_class=HTMLResponse, name="post")
+@router.get(
+    "/posts/{post_id}",
+    response_class=HTMLResponse,
+    name="post",
+    dependencies=[web_requires("post.view")],
+)
 def post_page(request: Request, post_id: int) -> HTMLResponse:
     return _post_page(request, post_id)
 
 
-@router.post("/posts/{post_id}/intents", dependencies=[Depends(csrf.verify)])
+@router.post(
+    "/posts/{post_id}/intents", dependencies=[web_requires("post.correct"), Depends(csrf.verify)]
+)
 async def post_intents(request: Request, post_id: int) -> Response:
     form = await request.form()
     chosen = [v for v in form.getlist("intent") if isinstance(v, str)]

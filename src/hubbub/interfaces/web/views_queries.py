@@ -19,6 +19,7 @@ from hubbub.analytics.counts import get_query, list_queries
 from hubbub.analytics.query_preview import explain_post, find_post, preview, since_from
 from hubbub.analytics.stream import load_items
 from hubbub.interfaces.web import charts, csrf
+from hubbub.interfaces.web.auth import web_requires
 from hubbub.interfaces.web.render import page, redirect
 from hubbub.listening.errors import QuerySyntaxError
 from hubbub.listening.parser import parse
@@ -41,7 +42,12 @@ def _form_text(form: Any, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-@router.get("/queries", response_class=HTMLResponse, name="queries")
+@router.get(
+    "/queries",
+    response_class=HTMLResponse,
+    name="queries",
+    dependencies=[web_requires("query.view")],
+)
 def queries_page(request: Request) -> HTMLResponse:
     with request.app.state.engine.connect() as conn:
         queries = list_queries(conn)
@@ -95,14 +101,24 @@ def _editor(
     )
 
 
-@router.get("/queries/new", response_class=HTMLResponse, name="query_new")
+@router.get(
+    "/queries/new",
+    response_class=HTMLResponse,
+    name="query_new",
+    dependencies=[web_requires("query.manage")],
+)
 def query_new(request: Request) -> HTMLResponse:
     return _editor(
         request, query=None, name="", text=request.query_params.get("q", ""), enabled=True
     )
 
 
-@router.get("/queries/{query_id}", response_class=HTMLResponse, name="query_edit")
+@router.get(
+    "/queries/{query_id}",
+    response_class=HTMLResponse,
+    name="query_edit",
+    dependencies=[web_requires("query.view")],
+)
 def query_edit(request: Request, query_id: int) -> HTMLResponse:
     with request.app.state.engine.connect() as conn:
         query = get_query(conn, query_id)
@@ -119,7 +135,9 @@ def query_edit(request: Request, query_id: int) -> HTMLResponse:
     )
 
 
-@router.get("/queries/{query_id}/backfill", name="query_backfill")
+@router.get(
+    "/queries/{query_id}/backfill", name="query_backfill", dependencies=[web_requires("query.view")]
+)
 def query_backfill(request: Request, query_id: int) -> JSONResponse:
     """The backfill's progress, polled by the editor."""
     with request.app.state.engine.connect() as conn:
@@ -224,17 +242,28 @@ async def _save(request: Request, query_id: int | None) -> Response:
         return again(message=str(err), status_code=400)
 
 
-@router.post("/queries", dependencies=[Depends(csrf.verify)], name="query_create")
+@router.post(
+    "/queries",
+    dependencies=[web_requires("query.manage"), Depends(csrf.verify)],
+    name="query_create",
+)
 async def query_create(request: Request) -> Response:
     return await _save(request, None)
 
 
-@router.post("/queries/{query_id}", dependencies=[Depends(csrf.verify)], name="query_update")
+@router.post(
+    "/queries/{query_id}",
+    dependencies=[web_requires("query.manage"), Depends(csrf.verify)],
+    name="query_update",
+)
 async def query_update(request: Request, query_id: int) -> Response:
     return await _save(request, query_id)
 
 
-@router.post("/queries/{query_id}/backfill", dependencies=[Depends(csrf.verify)])
+@router.post(
+    "/queries/{query_id}/backfill",
+    dependencies=[web_requires("query.manage"), Depends(csrf.verify)],
+)
 async def query_rematch(request: Request, query_id: int) -> Response:
     """Run the backfill again (after one failed or stalled)."""
     engine = request.app.state.engine
@@ -246,7 +275,9 @@ async def query_rematch(request: Request, query_id: int) -> Response:
     return response
 
 
-@router.post("/queries/{query_id}/enabled", dependencies=[Depends(csrf.verify)])
+@router.post(
+    "/queries/{query_id}/enabled", dependencies=[web_requires("query.manage"), Depends(csrf.verify)]
+)
 async def query_toggle(request: Request, query_id: int) -> Response:
     form = await request.form()
     enabled = form.get("enabled") == "1"
@@ -261,7 +292,9 @@ async def query_toggle(request: Request, query_id: int) -> Response:
     return response
 
 
-@router.post("/queries/{query_id}/delete", dependencies=[Depends(csrf.verify)])
+@router.post(
+    "/queries/{query_id}/delete", dependencies=[web_requires("query.manage"), Depends(csrf.verify)]
+)
 async def query_delete(request: Request, query_id: int) -> Response:
     try:
         actions.delete_query(request.app.state.engine, query_id)

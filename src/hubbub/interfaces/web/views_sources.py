@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from hubbub.actions import sources as actions
 from hubbub.analytics.sources import list_sources, recent_errors
 from hubbub.interfaces.web import csrf
+from hubbub.interfaces.web.auth import web_requires
 from hubbub.interfaces.web.render import page, redirect
 from hubbub.post import utcnow
 from hubbub.sources.base import ConfigError
@@ -77,12 +78,17 @@ def _shown_health(health: dict[str, Any], now: datetime) -> dict[str, str]:
     }
 
 
-@router.get("/sources", response_class=HTMLResponse, name="sources")
+@router.get(
+    "/sources",
+    response_class=HTMLResponse,
+    name="sources",
+    dependencies=[web_requires("source.view")],
+)
 def sources_page(request: Request) -> HTMLResponse:
     return _sources_page(request)
 
 
-@router.post("/sources", dependencies=[Depends(csrf.verify)])
+@router.post("/sources", dependencies=[web_requires("source.manage"), Depends(csrf.verify)])
 async def source_add(request: Request) -> Response:
     form = await request.form()
     url = str(form.get("url") or "").strip()
@@ -112,16 +118,25 @@ async def _change(request: Request, source_id: int, change: str) -> Response:
     return redirect(f"/sources?done=saved#source-{source_id}")
 
 
-@router.post("/sources/{source_id}/enable", dependencies=[Depends(csrf.verify)])
+@router.post(
+    "/sources/{source_id}/enable",
+    dependencies=[web_requires("source.manage"), Depends(csrf.verify)],
+)
 async def source_enable(request: Request, source_id: int) -> Response:
     return await _change(request, source_id, "enable")
 
 
-@router.post("/sources/{source_id}/disable", dependencies=[Depends(csrf.verify)])
+@router.post(
+    "/sources/{source_id}/disable",
+    dependencies=[web_requires("source.manage"), Depends(csrf.verify)],
+)
 async def source_disable(request: Request, source_id: int) -> Response:
     return await _change(request, source_id, "disable")
 
 
-@router.post("/sources/{source_id}/remove", dependencies=[Depends(csrf.verify)])
+@router.post(
+    "/sources/{source_id}/remove",
+    dependencies=[web_requires("source.manage"), Depends(csrf.verify)],
+)
 async def source_remove(request: Request, source_id: int) -> Response:
     return await _change(request, source_id, "remove")

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from hubbub.analytics.counts import facet_values, list_queries
 from hubbub.analytics.stream import SENTIMENTS, load_items, stream_ids
+from hubbub.interfaces.web.auth import web_requires
 from hubbub.interfaces.web.filters import RANGES, before_id, read_form
 from hubbub.interfaces.web.render import page
 from hubbub.listening.errors import QuerySyntaxError
@@ -18,7 +19,9 @@ router = APIRouter()
 PAGE_SIZE = 50
 
 
-@router.get("/", response_class=HTMLResponse, name="mentions")
+@router.get(
+    "/", response_class=HTMLResponse, name="mentions", dependencies=[web_requires("post.view")]
+)
 def mentions(request: Request) -> HTMLResponse:
     form = read_form(request.query_params)
     with request.app.state.engine.connect() as conn:
@@ -45,7 +48,9 @@ def mentions(request: Request) -> HTMLResponse:
     )
 
 
-@router.get("/search", response_class=HTMLResponse, name="search")
+@router.get(
+    "/search", response_class=HTMLResponse, name="search", dependencies=[web_requires("post.view")]
+)
 def search_page(request: Request) -> HTMLResponse:
     q = request.query_params.get("q", "")
     context: dict[str, object] = {"nav": "search", "q": q, "items": None, "error": None}

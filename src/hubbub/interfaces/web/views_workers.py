@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from hubbub.interfaces.web import csrf
+from hubbub.interfaces.web.auth import web_requires
 from hubbub.interfaces.web.render import page, redirect
 
 router = APIRouter()
@@ -15,7 +16,12 @@ router = APIRouter()
 DONE = {"replayed": "Dead letter replayed.", "dropped": "Dead letter dropped."}
 
 
-@router.get("/workers", response_class=HTMLResponse, name="workers")
+@router.get(
+    "/workers",
+    response_class=HTMLResponse,
+    name="workers",
+    dependencies=[web_requires("cluster.view")],
+)
 def workers_page(request: Request) -> HTMLResponse:
     from hubbub.workers import inspect
 
@@ -55,11 +61,15 @@ async def _act(request: Request, seq: int, action: str) -> Response:
     return redirect(f"/workers?done={'replayed' if action == 'replay' else 'dropped'}")
 
 
-@router.post("/workers/dlq/{seq}/replay", dependencies=[Depends(csrf.verify)])
+@router.post(
+    "/workers/dlq/{seq}/replay", dependencies=[web_requires("dlq.manage"), Depends(csrf.verify)]
+)
 async def dead_letter_replay(request: Request, seq: int) -> Response:
     return await _act(request, seq, "replay")
 
 
-@router.post("/workers/dlq/{seq}/drop", dependencies=[Depends(csrf.verify)])
+@router.post(
+    "/workers/dlq/{seq}/drop", dependencies=[web_requires("dlq.manage"), Depends(csrf.verify)]
+)
 async def dead_letter_drop(request: Request, seq: int) -> Response:
     return await _act(request, seq, "drop")

@@ -77,6 +77,27 @@ _SETTINGS: list[dict[str, Any]] = [
         "help": "Only posts by these DIDs (empty: the whole network's firehose).",
     },
     {
+        "name": "identifier",
+        "type": "str",
+        "required": False,
+        "default": None,
+        "help": "Handle or DID to reply as (replies from Hubbub; docs/replies.md).",
+    },
+    {
+        "name": "app_password",
+        "type": "secret",
+        "required": False,
+        "default": None,
+        "help": "An app password of that account (never the account password).",
+    },
+    {
+        "name": "pds_url",
+        "type": "str",
+        "required": False,
+        "default": "https://bsky.social",
+        "help": "The account's PDS, for posting replies.",
+    },
+    {
         "name": "rewind_seconds",
         "type": "int",
         "required": False,

@@ -79,7 +79,7 @@ _SETTINGS: list[dict[str, Any]] = [
     {"name": "hashtag", "type": "str", "required": False, "default": None,
      "help": "The hashtag to follow, without '#'."},
     {"name": "token", "type": "secret", "required": False, "default": None,
-     "help": "An access token (read scope). Needed for 'user'; some instances need it for all."},
+     "help": "An access token (read scope; add write:statuses to reply from Hubbub). Needed for 'user'; some instances need it for all."},
     {"name": "transport", "type": "str", "required": False, "default": "poll",
      "help": "poll (REST), sse or websocket (streaming API, with REST backfill)."},
     {"name": "streaming_url", "type": "str", "required": False, "default": None,

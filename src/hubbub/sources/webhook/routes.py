@@ -1,11 +1,16 @@
 """``POST /hooks/{source_id}``: signed deliveries for "webhook" sources.
 
-The posts are stored (through the whole pipeline) before the answer, so a
-202 means durable. See docs/webhook.md for the payload and the signature.
+Embedded (no HUBBUB_NATS_URL): the posts are stored, through the whole
+pipeline in this process, before the answer. At scale (a web node beside
+`hubbub worker`): the batch is published to the ingest subject and the answer
+waits for JetStream's acknowledgement, so workers run the pipeline and the web
+node never loads a model. Either way a 202 means durable. See docs/webhook.md
+for the payload, the signature and the answers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -17,6 +22,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, select
 
 from hubbub.actions.sources import record_failure
+from hubbub.bus.jetstream import BusUnavailable
 from hubbub.config import Settings
 from hubbub.pipeline.messages import PostBatch
 from hubbub.pipeline.runner import Pipeline
@@ -40,6 +46,8 @@ MAX_POSTS = 1_000
 router = APIRouter()
 # One pipeline per app (building one restores enricher state), one delivery at a time through it.
 _pipeline_lock = threading.Lock()
+# One connection to NATS per app, opened by the first delivery (publishing is thread-safe).
+_queue_lock = threading.Lock()
 
 
 @router.post("/hooks/{source_id}", include_in_schema=False)
@@ -85,6 +93,8 @@ async def receive(source_id: int, request: Request) -> JSONResponse:
         return JSONResponse({"received": len(records), "stored": 0, "rejected": rejected}, 400)
 
     batch = PostBatch(posts=posts, errors=[e for _, e in errors], source_id=source_id)
+    if request.app.state.settings.nats_url:
+        return await _enqueue(request, batch, bytes(body), len(records), rejected)
     stored, duplicates = await run_in_threadpool(_ingest, request, batch)
     answer = {
         "received": len(records),
@@ -157,6 +167,36 @@ def _ingest(request: Request, batch: PostBatch) -> tuple[int, int]:
         events = list(pipeline.stored)
     stored = sum(len(e.post_ids) for e in events)
     return stored, sum(e.duplicates_skipped for e in events)
+
+
+async def _enqueue(
+    request: Request, batch: PostBatch, body: bytes, received: int, rejected: list[dict[str, Any]]
+) -> JSONResponse:
+    """Scale-out: publish the batch for the workers; answer once JetStream holds it."""
+    # The same delivery sent again (a sender retrying after a lost answer) gets
+    # the same batch id, which the stream drops as a duplicate; a copy that
+    # comes later or differs in bytes is caught by the workers' dedupe stage.
+    digest = hashlib.sha256(f"webhook:{batch.source_id}:".encode() + body).hexdigest()
+    batch.id = f"webhook-{digest[:32]}"
+    try:
+        await run_in_threadpool(_publish, request, batch)
+    except BusUnavailable:
+        return _error(503, "the ingest queue (NATS) is unavailable; send the delivery again")
+    except ValueError as exc:  # one post over the NATS server's max_payload
+        return _error(413, str(exc))
+    answer = {"received": received, "queued": len(batch.posts), "rejected": rejected}
+    return JSONResponse(answer, status_code=207 if rejected else 202)
+
+
+def _publish(request: Request, batch: PostBatch) -> None:
+    from hubbub.workers.enqueue import IngestQueue
+
+    state = request.app.state
+    with _queue_lock:
+        queue = getattr(state, "webhook_queue", None)
+        if queue is None:
+            queue = state.webhook_queue = IngestQueue(state.settings)
+    queue.put(batch)
 
 
 def _error(status: int, message: str) -> JSONResponse:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel
 
-from hubbub.interfaces.api.deps import EngineDep, SettingsDep
+from hubbub.interfaces.api.deps import EngineDep, SettingsDep, requires
 from hubbub.interfaces.api.errors import not_found
 from hubbub.workers import inspect
 
@@ -50,7 +50,7 @@ def _unavailable(exc: inspect.ClusterUnavailable) -> HTTPException:
     return HTTPException(503, detail=str(exc))
 
 
-@router.get("/cluster", response_model=ClusterPublic)
+@router.get("/cluster", response_model=ClusterPublic, dependencies=[requires("cluster.view")])
 def cluster(engine: EngineDep, settings: SettingsDep) -> ClusterPublic:
     """Messages waiting and in flight per stage, dead letters, the sources lease.
     ``enabled`` is false on the embedded default (no NATS)."""
@@ -60,7 +60,7 @@ def cluster(engine: EngineDep, settings: SettingsDep) -> ClusterPublic:
     return ClusterPublic(enabled=True, **found)
 
 
-@router.get("/dlq", response_model=list[DeadLetterPublic])
+@router.get("/dlq", response_model=list[DeadLetterPublic], dependencies=[requires("cluster.view")])
 def dead_letters(
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -74,7 +74,7 @@ def dead_letters(
     return [DeadLetterPublic(**d) for d in found]
 
 
-@router.post("/dlq/{seq}/replay", response_model=Replayed)
+@router.post("/dlq/{seq}/replay", response_model=Replayed, dependencies=[requires("dlq.manage")])
 def replay(settings: SettingsDep, seq: int) -> Replayed:
     """Publish the dead letter again on the subject it failed on."""
     try:
@@ -86,7 +86,7 @@ def replay(settings: SettingsDep, seq: int) -> Replayed:
     return Replayed(replayed=done)
 
 
-@router.post("/dlq/replay", response_model=Replayed)
+@router.post("/dlq/replay", response_model=Replayed, dependencies=[requires("dlq.manage")])
 def replay_all(settings: SettingsDep) -> Replayed:
     """Replay every dead letter."""
     try:
@@ -95,7 +95,7 @@ def replay_all(settings: SettingsDep) -> Replayed:
         raise _unavailable(exc) from exc
 
 
-@router.delete("/dlq/{seq}", status_code=204)
+@router.delete("/dlq/{seq}", status_code=204, dependencies=[requires("dlq.manage")])
 def drop(settings: SettingsDep, seq: int) -> Response:
     """Delete a dead letter without replaying it."""
     try:

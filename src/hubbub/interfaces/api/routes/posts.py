@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from hubbub.analytics.stream import MAX_LIMIT, StreamFilter, load_items, stream_ids
 from hubbub.interfaces.api.convert import post_detail, post_public
-from hubbub.interfaces.api.deps import ConnDep, EngineDep
+from hubbub.interfaces.api.deps import ConnDep, EngineDep, requires
 from hubbub.interfaces.api.errors import not_found, parse_or_400
 from hubbub.interfaces.api.schemas import (
     IntentCorrection,
@@ -23,7 +23,7 @@ from hubbub.store.posts import load_posts
 router = APIRouter(prefix="/posts", tags=["posts"])
 
 
-@router.get("", response_model=PostPage)
+@router.get("", response_model=PostPage, dependencies=[requires("post.view")])
 def list_posts(
     conn: ConnDep,
     query_id: int | None = None,
@@ -53,7 +53,7 @@ def list_posts(
     return PostPage(items=items, next_before_id=ids[-1] if len(ids) == limit else None)
 
 
-@router.get("/{post_id}", response_model=PostDetail)
+@router.get("/{post_id}", response_model=PostDetail, dependencies=[requires("post.view")])
 def get_post(conn: ConnDep, post_id: int) -> PostDetail:
     """One post with every stored enrichment."""
     items = load_items(conn, [post_id], with_enrichments=True)
@@ -62,7 +62,9 @@ def get_post(conn: ConnDep, post_id: int) -> PostDetail:
     return post_detail(items[0])
 
 
-@router.put("/{post_id}/intents", response_model=IntentsPublic)
+@router.put(
+    "/{post_id}/intents", response_model=IntentsPublic, dependencies=[requires("post.correct")]
+)
 def correct_intents(engine: EngineDep, post_id: int, body: IntentsUpdate) -> IntentsPublic:
     """Set the post's intents. They replace the model's (``model`` becomes
     "human"), re-match queries that filter on ``intent:``, and are used by

@@ -12,7 +12,7 @@ from hubbub.analytics.counts import get_query, list_queries
 from hubbub.analytics.query_preview import explain_post, hits_json, preview, since_from
 from hubbub.analytics.stream import load_items
 from hubbub.interfaces.api.convert import post_public
-from hubbub.interfaces.api.deps import ConnDep, EngineDep
+from hubbub.interfaces.api.deps import ConnDep, EngineDep, requires
 from hubbub.interfaces.api.errors import not_found, syntax_error
 from hubbub.interfaces.api.schemas import (
     BackfillPublic,
@@ -43,7 +43,7 @@ def _load(engine: EngineDep, query_id: int) -> QueryPublic:
     return QueryPublic(**found, backfill=BackfillPublic(**status.to_dict()))
 
 
-@router.get("", response_model=list[QueryPublic])
+@router.get("", response_model=list[QueryPublic], dependencies=[requires("query.view")])
 def list_all(conn: ConnDep) -> list[QueryPublic]:
     statuses = backfill_statuses(conn)
     return [
@@ -53,7 +53,9 @@ def list_all(conn: ConnDep) -> list[QueryPublic]:
     ]
 
 
-@router.post("", response_model=QueryPublic, status_code=201)
+@router.post(
+    "", response_model=QueryPublic, status_code=201, dependencies=[requires("query.manage")]
+)
 def create(engine: EngineDep, body: QueryCreate) -> QueryPublic:
     """Save a query; it is matched against stored history before this returns."""
     try:
@@ -67,7 +69,7 @@ def create(engine: EngineDep, body: QueryCreate) -> QueryPublic:
     return _load(engine, query_id)
 
 
-@router.post("/test", response_model=QueryTestResult)
+@router.post("/test", response_model=QueryTestResult, dependencies=[requires("query.view")])
 def test(conn: ConnDep, body: QueryTest) -> QueryTestResult:
     """Try a query on stored posts without saving it: how many match in the
     window, per UTC day, the newest few with the matched words as spans, and
@@ -120,12 +122,12 @@ def test(conn: ConnDep, body: QueryTest) -> QueryTestResult:
     )
 
 
-@router.get("/{query_id}", response_model=QueryPublic)
+@router.get("/{query_id}", response_model=QueryPublic, dependencies=[requires("query.view")])
 def get_one(engine: EngineDep, query_id: int) -> QueryPublic:
     return _load(engine, query_id)
 
 
-@router.patch("/{query_id}", response_model=QueryPublic)
+@router.patch("/{query_id}", response_model=QueryPublic, dependencies=[requires("query.manage")])
 def patch(engine: EngineDep, query_id: int, body: QueryUpdate) -> QueryPublic:
     _load(engine, query_id)
     try:
@@ -139,7 +141,7 @@ def patch(engine: EngineDep, query_id: int, body: QueryUpdate) -> QueryPublic:
     return _load(engine, query_id)
 
 
-@router.delete("/{query_id}", status_code=204)
+@router.delete("/{query_id}", status_code=204, dependencies=[requires("query.manage")])
 def delete(engine: EngineDep, query_id: int) -> Response:
     try:
         actions.delete_query(engine, query_id)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 
 from hubbub.actions import sources as actions
 from hubbub.analytics.sources import get_source, list_sources, recent_errors
-from hubbub.interfaces.api.deps import ConnDep, EngineDep, SettingsDep
+from hubbub.interfaces.api.deps import ConnDep, EngineDep, SettingsDep, requires
 from hubbub.interfaces.api.errors import not_found
 from hubbub.interfaces.api.schemas import (
     IngestErrorPublic,
@@ -31,13 +31,15 @@ def _load(engine: EngineDep, settings: SettingsDep, source_id: int) -> SourcePub
     return SourcePublic(**found)
 
 
-@router.get("", response_model=list[SourcePublic])
+@router.get("", response_model=list[SourcePublic], dependencies=[requires("source.view")])
 def list_all(conn: ConnDep, settings: SettingsDep) -> list[SourcePublic]:
     """Every source with its health (state, errors, backoff, lag, items per minute)."""
     return [SourcePublic(**s) for s in list_sources(conn, settings.source_failing_after)]
 
 
-@router.post("", response_model=SourcePublic, status_code=201)
+@router.post(
+    "", response_model=SourcePublic, status_code=201, dependencies=[requires("source.manage")]
+)
 def create(engine: EngineDep, settings: SettingsDep, body: SourceCreate) -> SourcePublic:
     try:
         source_id = actions.add_source(
@@ -48,12 +50,12 @@ def create(engine: EngineDep, settings: SettingsDep, body: SourceCreate) -> Sour
     return _load(engine, settings, source_id)
 
 
-@router.get("/{source_id}", response_model=SourcePublic)
+@router.get("/{source_id}", response_model=SourcePublic, dependencies=[requires("source.view")])
 def get_one(engine: EngineDep, settings: SettingsDep, source_id: int) -> SourcePublic:
     return _load(engine, settings, source_id)
 
 
-@router.patch("/{source_id}", response_model=SourcePublic)
+@router.patch("/{source_id}", response_model=SourcePublic, dependencies=[requires("source.manage")])
 def change(
     engine: EngineDep, settings: SettingsDep, source_id: int, body: SourceUpdate
 ) -> SourcePublic:
@@ -69,7 +71,7 @@ def change(
     return _load(engine, settings, source_id)
 
 
-@router.delete("/{source_id}", status_code=204)
+@router.delete("/{source_id}", status_code=204, dependencies=[requires("source.manage")])
 def delete(engine: EngineDep, source_id: int) -> Response:
     try:
         actions.remove_source(engine, source_id)
@@ -88,17 +90,25 @@ def _set_enabled(
     return _load(engine, settings, source_id)
 
 
-@router.post("/{source_id}/enable", response_model=SourcePublic)
+@router.post(
+    "/{source_id}/enable", response_model=SourcePublic, dependencies=[requires("source.manage")]
+)
 def enable(engine: EngineDep, settings: SettingsDep, source_id: int) -> SourcePublic:
     return _set_enabled(engine, settings, source_id, True)
 
 
-@router.post("/{source_id}/disable", response_model=SourcePublic)
+@router.post(
+    "/{source_id}/disable", response_model=SourcePublic, dependencies=[requires("source.manage")]
+)
 def disable(engine: EngineDep, settings: SettingsDep, source_id: int) -> SourcePublic:
     return _set_enabled(engine, settings, source_id, False)
 
 
-@router.get("/{source_id}/errors", response_model=list[IngestErrorPublic])
+@router.get(
+    "/{source_id}/errors",
+    response_model=list[IngestErrorPublic],
+    dependencies=[requires("source.view")],
+)
 def errors(
     engine: EngineDep,
     settings: SettingsDep,

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from hubbub.analytics.volume import sentiment_over_time, volume
-from hubbub.interfaces.api.deps import ConnDep
+from hubbub.interfaces.api.deps import ConnDep, requires
 from hubbub.interfaces.api.schemas import SentimentPoint, VolumePoint
 
 router = APIRouter(prefix="/stats", tags=["stats"])
@@ -16,7 +16,7 @@ Days = Annotated[int, Query(ge=1, le=366, description="Window length, ending now
 BucketParam = Annotated[Literal["day", "hour"], Query()]
 
 
-@router.get("/volume", response_model=list[VolumePoint])
+@router.get("/volume", response_model=list[VolumePoint], dependencies=[requires("analytics.view")])
 def volume_stats(
     conn: ConnDep, query_id: int | None = None, days: Days = 14, bucket: BucketParam = "day"
 ) -> list[VolumePoint]:
@@ -26,7 +26,9 @@ def volume_stats(
     return [VolumePoint(**p) for p in volume(conn, query_id=query_id, days=days, bucket=bucket)]
 
 
-@router.get("/sentiment", response_model=list[SentimentPoint])
+@router.get(
+    "/sentiment", response_model=list[SentimentPoint], dependencies=[requires("analytics.view")]
+)
 def sentiment_stats(
     conn: ConnDep, query_id: int | None = None, days: Days = 14, bucket: BucketParam = "day"
 ) -> list[SentimentPoint]:

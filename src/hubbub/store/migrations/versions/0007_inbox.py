@@ -283,10 +283,17 @@ def upgrade() -> None:
         sa.Column("dedupe_key", sa.String(length=200), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("deliveries_created_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["conversation_id"], ["conversations.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("dedupe_key"),
+    )
+    op.create_index(
+        "ix_notifications_deliveries_created_at",
+        "notifications",
+        ["deliveries_created_at"],
+        unique=False,
     )
     op.create_index(
         "ix_notifications_user_unread", "notifications", ["user_id", "read_at"], unique=False
@@ -320,6 +327,7 @@ def downgrade() -> None:
     op.drop_index("ix_replies_conversation_id", table_name="replies")
     op.drop_table("replies")
     op.drop_index("ix_notifications_user_unread", table_name="notifications")
+    op.drop_index("ix_notifications_deliveries_created_at", table_name="notifications")
     op.drop_table("notifications")
     op.drop_index("ix_conversation_posts_conversation_id", table_name="conversation_posts")
     op.drop_table("conversation_posts")

@@ -1,0 +1,1 @@
+"""The team inbox: conversations, routing, service levels, the scheduler."""
