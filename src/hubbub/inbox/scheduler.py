@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
 
+from hubbub.actions.conversations import wake_snoozed
 from hubbub.actions.sla import check_breaches
 from hubbub.bus.base import Bus
 from hubbub.config import Settings
@@ -38,14 +38,6 @@ class TickResult:
     errors: list[str] = field(default_factory=list)
 
 
-def _wake_snoozed() -> Callable[[Engine, datetime], int] | None:
-    try:  # the conversations actions own snoozing
-        from hubbub.actions.conversations import wake_snoozed
-    except ImportError:
-        return None
-    return wake_snoozed
-
-
 def run_once(
     engine: Engine, settings: Settings, now: datetime | None = None, bus: Bus | None = None
 ) -> TickResult:
@@ -57,13 +49,11 @@ def run_once(
     except Exception as exc:
         log.exception("checking service levels failed")
         result.errors.append(f"sla: {exc!r}")
-    wake = _wake_snoozed()
-    if wake is not None:
-        try:
-            result.woken = wake(engine, now)
-        except Exception as exc:
-            log.exception("waking snoozed conversations failed")
-            result.errors.append(f"snooze: {exc!r}")
+    try:
+        result.woken = wake_snoozed(engine, now)
+    except Exception as exc:
+        log.exception("waking snoozed conversations failed")
+        result.errors.append(f"snooze: {exc!r}")
     try:
         # after the checks, so a breach found this tick is e-mailed this tick
         result.deliveries = run_deliveries(engine, settings, now)

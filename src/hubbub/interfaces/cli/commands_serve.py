@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from typing import Annotated
 
@@ -35,6 +36,10 @@ def _poll_sources(ws: Workspace, stop: threading.Event) -> None:
         runner.close()
 
 
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run_server(ws: Workspace, host: str, port: int, ingest: bool = True) -> None:
     import uvicorn
 
@@ -53,6 +58,11 @@ def run_server(ws: Workspace, host: str, port: int, ingest: bool = True) -> None
     from hubbub.inbox.scheduler import start_scheduler
 
     scheduler = start_scheduler(ws.engine, ws.settings, stop)
+    # uvicorn re-raises a SIGTERM after its graceful shutdown; as SystemExit
+    # instead of the default handler's instant death, the finally below runs
+    # and the scheduler hands its lease back at once
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(create_app(ws.settings), host=host, port=port, log_level="info")
     finally:
