@@ -4,7 +4,6 @@ signed in (``page``: the admin; ``page_as("agent")``: any seeded role)."""
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from sqlalchemy import Engine
 from hubbub.config import Settings
 from hubbub.interfaces.app import create_app
 from hubbub.people.sessions import COOKIE
+from hubbub.testing import free_port
 from interfaces.conftest import session_for
 from interfaces.seed import seed
 
@@ -31,12 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +52,7 @@ def browser() -> Iterator[object]:
 def server(engine: Engine, settings: Settings) -> Iterator[str]:
     """The app on 127.0.0.1:<free port> in a thread; yields its base URL."""
     seed(engine, settings)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
     )

@@ -4,7 +4,6 @@ Jetstream and a local HN Search API (or at closed ports, as if offline)."""
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from hubbub.demo.live import HN_SEARCHES, JETSTREAM_SOURCE, live_queries
 from hubbub.demo.loader import load_live_demo
 from hubbub.listening.parser import parse
 from hubbub.store.tables import sources as sources_table
+from hubbub.testing import free_port
 from hubbub.workspace import api_token
 from servers.hackernews import AlgoliaServer
 from servers.jetstream import JetstreamServer
@@ -97,17 +97,11 @@ HN_HITS = [
 ]
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def running_demo(settings: Settings, *options: str) -> Iterator[httpx.Client]:
     """`hubbub demo --live ...` serving on a free port; yields an API client
     once the server answers, and stops the process afterwards."""
-    port = _closed_port()
+    port = free_port()
     args = ["demo", "--live", "--host", "127.0.0.1", "--port", str(port), *options]
     # The intent enricher (sentence embeddings, ~400 MB) has tests of its own;
     # without it the subprocess starts in seconds on the shared test machine.
@@ -227,7 +221,7 @@ def test_live_demo_streams_and_matches_both_sources(settings: Settings) -> None:
             "--hn-url",
             algolia.url,
             "--appview-url",
-            f"http://127.0.0.1:{_closed_port()}",  # handles come from identity events here
+            f"http://127.0.0.1:{free_port()}",  # handles come from identity events here
         ) as client:
             bluesky = _wait(
                 lambda: len(found := _posts(client, "bluesky")) >= 3 and found,
@@ -274,7 +268,7 @@ def test_live_demo_streams_and_matches_both_sources(settings: Settings) -> None:
 
 @pytest.mark.slow
 def test_live_demo_offline_shows_failing_sources_and_still_serves(settings: Settings) -> None:
-    closed = _closed_port()
+    closed = free_port()
     with running_demo(
         settings,
         "--jetstream-url",

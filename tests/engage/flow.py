@@ -18,7 +18,7 @@ from hubbub.people.principal import Principal
 from hubbub.pipeline.runner import Pipeline, SourceRunner
 from hubbub.post import utcnow
 from hubbub.store.credentials import CredentialCipher, seal_settings
-from hubbub.store.tables import conversation_posts, posts, sources, teams
+from hubbub.store.tables import conversation_posts, posts, sources
 from servers.mastodon import MastodonServer
 
 COMPLAINT = "My Acme anvil broke after one day, terrible quality. I want a refund!"
@@ -109,8 +109,3 @@ def person(
     user_id = create_user(engine, SYSTEM, email, name, role, team_slugs=teams_)
     with engine.connect() as conn:
         return principal_for(conn, user_id=user_id, email=email, role=role)
-
-
-def team_id(engine: Engine, slug: str) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(select(teams.c.id).where(teams.c.slug == slug)).scalar_one())

@@ -24,6 +24,7 @@ from hubbub.pipeline.runner import Pipeline
 from hubbub.post import Post, utcnow
 from hubbub.store.posts import load_posts
 from hubbub.store.tables import audit_log, conversations, posts, replies, sources
+from interfaces.seed import team_id
 from servers.bluesky_pds import BlueskyPds
 from servers.mastodon import MastodonServer
 
@@ -37,7 +38,6 @@ from .flow import (
     mastodon_source,
     person,
     setup_workspace,
-    team_id,
 )
 
 

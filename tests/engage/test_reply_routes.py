@@ -22,6 +22,7 @@ from hubbub.people.principal import Principal
 from hubbub.people.sessions import COOKIE, SessionPolicy, create_session
 from hubbub.post import utcnow
 from hubbub.store.tables import replies, saved_replies
+from interfaces.seed import team_id
 from servers.mastodon import MastodonServer
 
 from .conftest import MASTODON_TOKEN
@@ -32,7 +33,6 @@ from .flow import (
     mastodon_source,
     person,
     setup_workspace,
-    team_id,
 )
 
 

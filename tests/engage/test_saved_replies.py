@@ -16,6 +16,7 @@ from hubbub.engage.saved import SavedReplyNotFound, list_saved_replies, preview
 from hubbub.engage.templates import TemplateError
 from hubbub.people.principal import PermissionDenied
 from hubbub.store.tables import audit_log
+from interfaces.seed import team_id
 from servers.mastodon import MastodonServer
 
 from .conftest import MASTODON_TOKEN
@@ -25,7 +26,6 @@ from .flow import (
     mastodon_source,
     person,
     setup_workspace,
-    team_id,
 )
 
 

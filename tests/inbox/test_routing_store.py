@@ -21,14 +21,10 @@ from hubbub.people.principal import PermissionDenied, Principal
 from hubbub.pipeline.runner import Pipeline
 from hubbub.post import Post
 from hubbub.store.tables import audit_log, conversations, matches, routing_rules, teams
+from interfaces.seed import team_id
 
 ADMIN = Principal.system("test admin")
 NOW = datetime.now(UTC)
-
-
-def team_id(engine: Engine, slug: str) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(select(teams.c.id).where(teams.c.slug == slug)).scalar_one())
 
 
 def audit_actions(engine: Engine, object_type: str) -> list[str]:

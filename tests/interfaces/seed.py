@@ -162,3 +162,11 @@ def run_failing_feed(engine: Engine, settings: Settings, failures: int = 1) -> i
     finally:
         runner.close()
     return source_id
+
+
+def team_id(engine: Engine, slug: str) -> int:
+    """A seeded team's id by its slug."""
+    with engine.connect() as conn:
+        found = find_team_id(conn, slug)
+    assert found is not None, f"no team {slug!r}"
+    return found
