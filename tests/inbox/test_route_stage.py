@@ -5,17 +5,28 @@ our own replies are not inbound, a new inbound post reopens."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
-from sqlalchemy import Engine, select
+import pytest
+from sqlalchemy import Engine, delete, select
 
-from hubbub.actions.conversations import route_posts, set_status
+from hubbub.actions.conversations import RouteResult, route_posts, set_status
 from hubbub.actions.replies import send_reply
+from hubbub.actions.route import route_posts_in
 from hubbub.actions.sources import add_source
 from hubbub.config import Settings
+from hubbub.post import as_utc, utcnow
 from hubbub.sources.mastodon.parse import status_to_post
 from hubbub.store.credentials import CredentialCipher
-from hubbub.store.tables import audit_log, contacts, matches, notifications
+from hubbub.store.tables import (
+    audit_log,
+    contacts,
+    conversation_posts,
+    conversations,
+    matches,
+    notifications,
+)
 from servers.mastodon import MastodonServer
 
 from .conversation_world import (
@@ -239,3 +250,62 @@ def test_an_edit_that_makes_a_post_match_opens_a_conversation(
     assert conv["root_post_id"] == post_id and "@acme" in conv["subject"]
     w.ingest(edited)  # the same version again: nothing more
     assert counts(engine) == (1, 1, 1)
+
+
+def test_two_workers_opening_the_same_thread_make_one_conversation(
+    engine: Engine, settings: Settings
+) -> None:
+    """Worker A opens the thread's conversation and has not committed; worker
+    B routes a reply in the same thread, waits on the unique thread key, then
+    finds A's conversation and joins it."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: two routings cannot overlap")
+    w = make_world(engine, settings)
+    root = uri("did:plc:carol7x2", "3kx1")
+    [first] = w.ingest(bsky("3kx1", COMPLAINT))
+    [second] = w.ingest(
+        bsky(
+            "3kx2", "@acme same broken order here", did="did:plc:gus",
+            handle="gus.bsky.social", minutes=3, root=root, parent=root,
+        )
+    )  # fmt: skip
+    with engine.begin() as conn:  # as if neither batch had been routed yet
+        conn.execute(delete(conversation_posts))
+        conn.execute(delete(conversations))
+    matched = {first: [w.query_id], second: [w.query_id]}
+    routed_b: list[RouteResult] = []
+    worker_b = threading.Thread(
+        target=lambda: routed_b.append(route_posts(engine, [second], matched))
+    )
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        routed_a = route_posts_in(conn, [first], matched, utcnow())
+        worker_b.start()
+        worker_b.join(1.5)
+        assert worker_b.is_alive()  # waiting for A's row with the same thread key
+        transaction.commit()
+    worker_b.join(30)
+    [result_b] = routed_b
+    conv = only_conversation(engine)
+    assert routed_a.opened == [conv["id"]]
+    assert result_b.opened == [] and result_b.joined == [conv["id"]] and result_b.posts_added == 1
+    assert thread_post_ids(engine, conv["id"]) == [first, second] and conv["post_count"] == 2
+
+
+def test_one_batch_makes_one_contact_per_author_with_the_newest_details(
+    engine: Engine, settings: Settings
+) -> None:
+    w = make_world(engine, settings)
+    w.ingest(
+        bsky("3kd1", COMPLAINT, followers=None),
+        bsky("3kd2", "@acme also the lid is cracked", minutes=2, followers=260),
+        bsky("3kd3", "@acme and nobody answers", minutes=9, followers=None),
+    )
+    with engine.connect() as conn:
+        [contact] = conn.execute(select(contacts)).mappings().all()
+    assert contact["followers"] == 260
+    assert as_utc(contact["first_seen_at"]) == T0
+    assert as_utc(contact["last_seen_at"]) == T0 + timedelta(minutes=9)
+    with engine.connect() as conn:
+        opened = conn.execute(select(conversations.c.contact_id)).scalars().all()
+    assert opened and set(opened) == {contact["id"]}

@@ -17,10 +17,10 @@ from sqlalchemy import Connection, Engine, select, tuple_
 
 from hubbub.actions import audit
 from hubbub.actions.notifications import notify
-from hubbub.actions.sla import apply_sla
+from hubbub.actions.sla import DueTimes
 from hubbub.bus.base import Bus
 from hubbub.events import EVENTS_SUBJECT, ConversationOpened, ConversationUpdated, Event
-from hubbub.inbox.contacts import upsert_contact
+from hubbub.inbox.contacts import author_key, upsert_contacts
 from hubbub.inbox.routing import RoutingDecision, RoutingInput, Rule, decide, load_rules
 from hubbub.inbox.routing import pick_assignee as pick
 from hubbub.inbox.threading import LOCAL_REPLY_IDS, Placement, Ref, own_refs, parent_refs, plan
@@ -89,24 +89,23 @@ def route_posts_in(
         return result
     placed_ids = [pl.post.id or 0 for pl in placements]
     full = {p.id: p for p in load_posts(conn, placed_ids, with_enrichments=True)}
-    router = _Router(conn, now)
-    opened_by: dict[int, int] = {}  # post id -> the conversation it opened
+    placed = [(full[pl.post.id], pl) for pl in placements if pl.post.id in full]
+    # every author once, in one statement (our own replies make no contact)
+    contact_ids = upsert_contacts(conn, [post for post, _ in placed if post.id not in ours], now)
+    openers = [(post, pl) for post, pl in placed if pl.action == "open"]
+    opened_by = _open_all(conn, openers, matched, now, _Router(conn, now), contact_ids)
     touched: dict[int, None] = {}
-    for placement in placements:
-        post = full.get(placement.post.id or 0)
-        if post is None:
-            continue
-        cid = placement.conversation_id
-        if cid is None and placement.opened_by is not None:
-            cid = opened_by.get(placement.opened_by)
+    for post, placement in placed:
+        cid: int | None = placement.conversation_id
         if placement.action == "open":
-            cid, routed = _open(conn, post, placement, matched.get(post.id or 0, ()), now, router)
-            opened_by[post.id or 0] = cid
+            cid, routed = opened_by[post.id or 0]
             if routed is not None:
                 result.opened.append(cid)
                 result.posts_added += 1
                 result.events.append(_opened_event(cid, post, routed))
                 continue
+        elif cid is None and placement.opened_by in opened_by:
+            cid = opened_by[placement.opened_by][0]
         if cid is None:  # its opener vanished meanwhile (deleted): a later post may place it
             continue
         if _join(conn, cid, post, post.id in ours, now, result):
@@ -253,91 +252,127 @@ def _opened_event(cid: int, post: Post, routed: dict[str, Any]) -> ConversationO
     )
 
 
-def _open(
+def _open_all(
     conn: Connection,
-    post: Post,
-    placement: Placement,
-    query_ids: Sequence[int],
+    openers: Sequence[tuple[Post, Placement]],
+    matched: Mapping[int, Sequence[int]],
     now: datetime,
     router: _Router,
-) -> tuple[int, dict[str, Any] | None]:
-    """Open the conversation for the post's thread, routed by the rules: (its
-    id, what routing set). If another worker opened it meanwhile: (that id,
-    None), and the post joins it instead."""
-    at = post.created_at or now
-    decision = router.decide(post, query_ids)
-    spam = decision.close_as_spam
-    routed: dict[str, Any] = {
-        "team_id": decision.team_id,
-        "assignee_id": None,
-        "priority": decision.priority or "normal",
-        "tags": list(decision.tags),
-        "spam": spam,
-        "routed_by_rule_id": decision.team_rule_id
-        or (decision.rule_ids[0] if decision.rule_ids else None),
-    }
-    thread = placement.thread_key[:500]
-    new_id = conn.execute(
-        dialect_insert(conn, conversations)
-        .values(
-            platform=post.platform,
-            thread_key=thread,
-            root_post_id=post.id,
-            contact_id=upsert_contact(conn, post, now),
-            subject=subject_for(post),
-            status="resolved" if spam else "open",
-            resolved_at=now if spam else None,
-            post_count=1,
-            opened_at=now,
-            last_activity_at=at,
-            last_inbound_at=at,
-            updated_at=now,
-            **{k: v for k, v in routed.items() if k != "assignee_id"},
+    contact_ids: Mapping[tuple[str, str], int],
+) -> dict[int, tuple[int, dict[str, Any] | None]]:
+    """Open the conversations of the posts' threads, routed by the rules, in a
+    few statements for the whole batch: post id -> (conversation id, what
+    routing set). A thread another worker opened meanwhile maps to (that
+    conversation, None), and its post joins it instead."""
+    if not openers:
+        return {}
+    due_times = DueTimes(conn)
+    decisions: dict[int, RoutingDecision] = {}
+    routed_by_post: dict[int, dict[str, Any]] = {}
+    rows: list[dict[str, Any]] = []
+    for post, placement in openers:
+        decision = router.decide(post, matched.get(post.id or 0, ()))
+        spam = decision.close_as_spam
+        routed: dict[str, Any] = {
+            "team_id": decision.team_id,
+            "assignee_id": None if spam else decision.assignee_id,
+            "priority": decision.priority or "normal",
+            "tags": list(decision.tags),
+            "spam": spam,
+            "routed_by_rule_id": decision.team_rule_id
+            or (decision.rule_ids[0] if decision.rule_ids else None),
+        }
+        # closed at once as spam: no owner, no clock, nobody told
+        first_due, resolution_due = (
+            (None, None) if spam else due_times(decision.team_id, routed["priority"], now)
         )
+        at = post.created_at or now
+        key = author_key(post)
+        decisions[post.id or 0] = decision
+        routed_by_post[post.id or 0] = routed
+        rows.append(
+            {
+                "platform": post.platform,
+                "thread_key": placement.thread_key[:500],
+                "root_post_id": post.id,
+                "contact_id": contact_ids.get((post.platform, key[:500])) if key else None,
+                "subject": subject_for(post),
+                "status": "resolved" if spam else "open",
+                "resolved_at": now if spam else None,
+                "post_count": 1,
+                "opened_at": now,
+                "last_activity_at": at,
+                "last_inbound_at": at,
+                "updated_at": now,
+                "first_response_due_at": first_due,
+                "resolution_due_at": resolution_due,
+                "first_response_breached": False,
+                "resolution_breached": False,
+                **routed,
+            }
+        )
+    # in key order: concurrent workers opening overlapping threads wait, not deadlock
+    rows.sort(key=lambda r: (r["platform"], r["thread_key"]))
+    # executemany: SQLAlchemy sends them as multi-row INSERTs ("insertmanyvalues")
+    # from one compiled statement; RETURNING gives the rows that did insert
+    inserted = conn.execute(
+        dialect_insert(conn, conversations)
         .on_conflict_do_nothing(index_elements=["platform", "thread_key"])
-        .returning(conversations.c.id)
-    ).scalar()
-    if new_id is None:
-        existing = conn.execute(
-            select(conversations.c.id).where(
-                conversations.c.platform == post.platform, conversations.c.thread_key == thread
+        .returning(conversations.c.id, conversations.c.platform, conversations.c.thread_key),
+        rows,
+    )
+    new_ids: dict[Ref, int] = {(r.platform, r.thread_key): int(r.id) for r in inserted}
+    raced = {(p.platform, pl.thread_key[:500]) for p, pl in openers} - set(new_ids)
+    existing = _conversations_by_thread(conn, raced) if raced else {}
+    out: dict[int, tuple[int, dict[str, Any] | None]] = {}
+    links: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    for post, placement in openers:
+        pid = post.id or 0
+        ref = (post.platform, placement.thread_key[:500])
+        if ref not in new_ids:
+            out[pid] = (existing[ref], None)
+            continue
+        cid, routed, decision = new_ids[ref], routed_by_post[pid], decisions[pid]
+        out[pid] = (cid, routed)
+        links.append({"post_id": pid, "conversation_id": cid, "added_at": now})
+        if not routed["spam"]:
+            routed["assignee_id"] = _follow_up(conn, cid, post, decision, now)
+        rule = routed["routed_by_rule_id"]
+        entries.append(
+            audit.entry(
+                Principal.system(f"rule {rule}" if rule else "hubbub"),
+                "conversation.open",
+                "conversation",
+                cid,
+                after={
+                    "post_id": pid,
+                    "thread_key": ref[1],
+                    **routed,
+                    "rule_ids": decision.rule_ids,
+                },
+                at=now,
             )
-        ).scalar_one()
-        return int(existing), None
-    cid = int(new_id)
-    conn.execute(
-        dialect_insert(conn, conversation_posts)
-        .values(post_id=post.id, conversation_id=cid, added_at=now)
-        .on_conflict_do_nothing()
-    )
-    if not spam:  # closed at once: no owner, no clock, nobody told
-        routed["assignee_id"] = _follow_up(conn, cid, post, decision, now)
-    rule = routed["routed_by_rule_id"]
-    audit.record(
-        conn,
-        Principal.system(f"rule {rule}" if rule else "hubbub"),
-        "conversation.open",
-        "conversation",
-        cid,
-        after={"post_id": post.id, "thread_key": thread, **routed, "rule_ids": decision.rule_ids},
-        at=now,
-    )
-    return cid, routed
+        )
+    if links:
+        conn.execute(dialect_insert(conn, conversation_posts).on_conflict_do_nothing(), links)
+    audit.record_many(conn, entries)
+    return out
 
 
 def _follow_up(
     conn: Connection, cid: int, post: Post, decision: RoutingDecision, now: datetime
 ) -> int | None:
-    """A routed conversation's assignee (picked only now that it surely opened:
-    round-robin advances), service level and notifications; the assignee."""
+    """A routed conversation's assignee (a fixed one was stored as it opened;
+    one from the team is picked only now that it surely opened, so round-robin
+    advances only then) and notifications; the assignee."""
     assignee = decision.assignee_id
     if assignee is None and decision.assign_strategy and decision.team_id is not None:
         assignee = pick(conn, decision.team_id, decision.assign_strategy)
-    if assignee is not None:
-        conn.execute(
-            conversations.update().where(conversations.c.id == cid).values(assignee_id=assignee)
-        )
-    apply_sla(conn, cid, now)
+        if assignee is not None:
+            conn.execute(
+                conversations.update().where(conversations.c.id == cid).values(assignee_id=assignee)
+            )
     subject = subject_for(post, 80)
     if assignee is not None:
         notify(
@@ -386,8 +421,7 @@ def _join(
     last = as_utc(row["last_activity_at"])
     if last is None or at > last:
         values["last_activity_at"] = at
-    if not ours:
-        upsert_contact(conn, post, now)
+    if not ours:  # its author's contact was refreshed with the batch's
         inbound = as_utc(row["last_inbound_at"])
         if inbound is None or at > inbound:
             values["last_inbound_at"] = at

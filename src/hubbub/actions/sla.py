@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_POLICIES",
+    "DueTimes",
     "apply_sla",
     "breach_counts",
     "check_breaches",
@@ -134,6 +135,33 @@ def team_hours(conn: Connection, team_id: int | None) -> BusinessHours | None:
 # --- the contract: called inside the caller's transaction --------------------
 
 
+class DueTimes:
+    """Due times by team, priority and start, reading each team's policy and
+    business hours once (a batch of conversations opening shares them)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._teams: dict[int | None, tuple[dict[str, Policy], BusinessHours | None]] = {}
+
+    def __call__(
+        self, team_id: int | None, priority: str, start: datetime
+    ) -> tuple[datetime | None, datetime | None]:
+        """(first response due, resolution due)."""
+        if team_id not in self._teams:
+            # policies_for falls back to the defaults: no rows need writing on this hot path
+            policies = {p.priority: p for p in policies_for(self.conn, team_id)}
+            self._teams[team_id] = (policies, team_hours(self.conn, team_id))
+        policies, hours = self._teams[team_id]
+        policy = policies.get(priority)
+
+        def due(minutes: int | None) -> datetime | None:
+            return None if minutes is None else add_business_seconds(start, minutes * 60, hours)
+
+        if policy is None:
+            return None, None
+        return due(policy.first_response_minutes), due(policy.resolution_minutes)
+
+
 def apply_sla(conn: Connection, conversation_id: int, now: datetime) -> None:
     """(Re)compute a conversation's due times from its team's policy for its
     priority and the team's business hours, counted from when it opened."""
@@ -144,21 +172,11 @@ def apply_sla(conn: Connection, conversation_id: int, now: datetime) -> None:
     ).first()
     if row is None:
         return
-    # policies_for falls back to the defaults: no rows need writing on this hot path
-    policy = {p.priority: p for p in policies_for(conn, row.team_id)}.get(row.priority)
-    hours = team_hours(conn, row.team_id)
-    start = row.opened_at or now
-
-    def due(minutes: int | None) -> datetime | None:
-        return None if minutes is None else add_business_seconds(start, minutes * 60, hours)
-
+    first, resolution = DueTimes(conn)(row.team_id, row.priority, row.opened_at or now)
     conn.execute(
         update(conversations)
         .where(conversations.c.id == conversation_id)
-        .values(
-            first_response_due_at=due(policy.first_response_minutes if policy else None),
-            resolution_due_at=due(policy.resolution_minutes if policy else None),
-        )
+        .values(first_response_due_at=first, resolution_due_at=resolution)
     )
 
 

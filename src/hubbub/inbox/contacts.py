@@ -5,6 +5,7 @@ conversations they opened and the posts they wrote in any conversation."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -26,16 +27,48 @@ def upsert_contact(conn: Connection, post: Post, now: datetime | None = None) ->
     key = author_key(post)
     if key is None:
         return None
-    seen = post.created_at or now or utcnow()
-    stmt = dialect_insert(conn, contacts).values(
-        platform=post.platform,
-        author_key=key[:500],
-        handle=post.author_handle,
-        name=post.author_name,
-        followers=post.author_followers,
-        first_seen_at=seen,
-        last_seen_at=seen,
-    )
+    return upsert_contacts(conn, [post], now).get((post.platform, key[:500]))
+
+
+def upsert_contacts(
+    conn: Connection, authored: Sequence[Post], now: datetime | None = None
+) -> dict[tuple[str, str], int]:
+    """upsert_contact for many posts in one statement per chunk: (platform,
+    author key) -> contact id. Posts by the same author are merged first (a
+    statement may not touch a row twice), and the rows go in key order, so two
+    workers upserting overlapping authors lock them in the same order."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    fallback = now or utcnow()
+    for post in sorted(authored, key=lambda p: p.created_at or fallback):
+        key = author_key(post)
+        if key is None:
+            continue
+        seen = post.created_at or fallback
+        row = merged.setdefault(
+            (post.platform, key[:500]),
+            {
+                "platform": post.platform,
+                "author_key": key[:500],
+                "handle": None,
+                "name": None,
+                "followers": None,
+                "first_seen_at": seen,
+                "last_seen_at": seen,
+            },
+        )
+        # the newest known value wins, as the upsert's coalesce does
+        for field, value in (
+            ("handle", post.author_handle),
+            ("name", post.author_name),
+            ("followers", post.author_followers),
+        ):
+            if value is not None:
+                row[field] = value
+        row["first_seen_at"] = min(row["first_seen_at"], seen)
+        row["last_seen_at"] = max(row["last_seen_at"], seen)
+    if not merged:
+        return {}
+    stmt = dialect_insert(conn, contacts)
     new = stmt.excluded
     stmt = stmt.on_conflict_do_update(
         index_elements=["platform", "author_key"],
@@ -53,8 +86,11 @@ def upsert_contact(conn: Connection, post: Post, now: datetime | None = None) ->
                 else_=contacts.c.first_seen_at,
             ),
         },
-    ).returning(contacts.c.id)
-    return int(conn.execute(stmt).scalar_one())
+    ).returning(contacts.c.id, contacts.c.platform, contacts.c.author_key)
+    # executemany: sent as multi-row statements from one compiled form
+    rows = conn.execute(stmt, [merged[k] for k in sorted(merged)])
+    found = {(r.platform, r.author_key): int(r.id) for r in rows}
+    return found
 
 
 @dataclass
