@@ -24,6 +24,7 @@ as the pipeline does.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import time
@@ -145,7 +146,12 @@ def main() -> None:
     parser.add_argument("--no-models", action="store_true", help="skip the trained models")
     # internal: the fresh process whose peak memory part 3 reports
     parser.add_argument("--peak-rss-of", choices=("without-models", "every-model"))
+    # internal: one of the processes of the two-process sentiment measurement
+    parser.add_argument("--sentiment-process", action="store_true")
     args = parser.parse_args()
+    if args.sentiment_process:
+        sentiment_process(args.model_posts)
+        return
     if args.peak_rss_of:
         every = args.peak_rss_of == "every-model"
         print(f"{stack_peak_rss(every, args.model_posts, args.long_share):.0f}")
@@ -204,6 +210,12 @@ def bench_models(count: int, long_share: float) -> None:
                     f"{posts_per_s:6.0f} posts/s  ({posts_per_s / vader_rate:.3f} x VADER's "
                     f"{vader_rate:.0f}){verdict}"
                 )
+    processes = bench_sentiment_processes(count)
+    print(
+        f"minilm sentiment, social posts, 2 processes of 1 thread (as workers run, one per "
+        f"core): {processes:.0f} posts/s together  target {SENTIMENT_TARGET}: "
+        f"{'met' if processes >= SENTIMENT_TARGET else 'NOT met'}"
+    )
     with tempfile.TemporaryDirectory() as home:
         stack = enrichers(load_settings(home, sentiment_model="minilm"))
         posts = make_posts(count, long_share, seed=4)
@@ -217,6 +229,52 @@ def bench_models(count: int, long_share: float) -> None:
         f"({stack_rate / cheap_rate:.3f} x the {cheap_rate:.0f} posts/s of the stack "
         "without models)"
     )
+
+
+def sentiment_process(count: int) -> None:
+    """Child of bench_sentiment_processes: load, warm up, say "ready", wait for
+    "go" on stdin, enrich ``count`` social posts on one thread, print seconds."""
+    import sys
+
+    import torch
+
+    torch.set_num_threads(1)
+    minilm = SentimentEnricher("minilm")
+    run([minilm], make_posts(BATCH, 0.0, seed=2))
+    posts = make_posts(count, 0.0, seed=3)
+    print("ready", flush=True)
+    sys.stdin.readline()
+    print(f"{run([minilm], posts):.4f}", flush=True)
+
+
+def bench_sentiment_processes(count: int, processes: int = 2) -> float:
+    """Posts/s of ``processes`` single-thread processes enriching at once
+    (started together once all have loaded): all their posts over the slowest
+    one's time."""
+    import subprocess
+    import sys
+
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--sentiment-process", f"--model-posts={count}"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "OMP_NUM_THREADS": "1", "HUBBUB_EMBEDDING_THREADS": "1"},
+        )
+        for _ in range(processes)
+    ]
+    for child in children:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    seconds = []
+    for child in children:
+        out, _ = child.communicate()
+        seconds.append(float(out.split()[-1]))
+    return processes * count / max(seconds)
 
 
 def stack_peak_rss(with_models: bool, count: int, long_share: float) -> float:

@@ -54,7 +54,10 @@ class SentimentNet(nn.Module):
 
 
 def build_net(
-    top_layers: dict[str, torch.Tensor], frozen_layers: int, quantize: bool = True
+    top_layers: dict[str, torch.Tensor],
+    frozen_layers: int,
+    quantize: bool = True,
+    base: MiniLM | None = None,
 ) -> SentimentNet:
     """The base model with ``top_layers`` (names ``layers.N.*`` counted from the
     first fine-tuned layer, plus ``head.*``) in place of its top layers.
@@ -62,9 +65,10 @@ def build_net(
     Built on the process's one copy of the base weights
     (``embeddings.base_model``, which the intents' sentence embeddings use too):
     the embedding modules are shared, not copied, and only the layers are new.
-    The numbers are the ones a model built from its own copy of the base has.
+    The numbers are the ones a model built from its own copy of the base
+    (``base``) has.
     """
-    base = base_model()
+    base = base or base_model()
     tuned: dict[int, dict[str, torch.Tensor]] = {}
     for name, tensor in top_layers.items():
         if name.startswith("layers."):

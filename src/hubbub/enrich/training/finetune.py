@@ -21,17 +21,18 @@ from torch import nn
 
 from hubbub.enrich.sentiment_trained.encoder import MiniLM, load_tokenizer, mean_pool
 from hubbub.enrich.sentiment_trained.text import normalize
+from hubbub.enrich.training.recipe import SHIPPED
 
 Log = Callable[[str], None]
 
 
 @dataclass
 class FinetuneConfig:
-    frozen_layers: int = 4
+    frozen_layers: int = SHIPPED.frozen_layers
     max_tokens: int = 64
-    epochs: int = 3
+    epochs: int = SHIPPED.epochs
     batch_size: int = 32
-    lr_layers: float = 8e-5
+    lr_layers: float = SHIPPED.lr_layers
     lr_head: float = 1e-3
     weight_decay: float = 0.01
     warmup: float = 0.06
