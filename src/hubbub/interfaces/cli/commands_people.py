@@ -258,37 +258,26 @@ def team_list(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json"
 
 
 @team_app.command("add-member")
-def team_add_member(
-    ctx: typer.Context,
-    team: TeamRef,
-    user: UserRef,
-) -> None:
+def team_add_member(ctx: typer.Context, team: TeamRef, user: UserRef) -> None:
     """Put someone in a team."""
-    from hubbub.actions import people
-
-    ws = workspace(ctx)
-    with _refusals():
-        people.add_member(
-            ws.engine, operator(), _team_id(ws.engine, team), _user_id(ws.engine, user)
-        )
+    _change_membership(ctx, team, user, add=True)
     console.print(f"{one_line(user)} is in {one_line(team)}.")
 
 
 @team_app.command("remove-member")
-def team_remove_member(
-    ctx: typer.Context,
-    team: TeamRef,
-    user: UserRef,
-) -> None:
+def team_remove_member(ctx: typer.Context, team: TeamRef, user: UserRef) -> None:
     """Take someone out of a team."""
+    _change_membership(ctx, team, user, add=False)
+    console.print(f"{one_line(user)} is no longer in {one_line(team)}.")
+
+
+def _change_membership(ctx: typer.Context, team: str, user: str, *, add: bool) -> None:
     from hubbub.actions import people
 
     ws = workspace(ctx)
+    change = people.add_member if add else people.remove_member
     with _refusals():
-        people.remove_member(
-            ws.engine, operator(), _team_id(ws.engine, team), _user_id(ws.engine, user)
-        )
-    console.print(f"{one_line(user)} is no longer in {one_line(team)}.")
+        change(ws.engine, operator(), _team_id(ws.engine, team), _user_id(ws.engine, user))
 
 
 # --- tokens ------------------------------------------------------------------
