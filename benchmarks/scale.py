@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -47,6 +48,7 @@ from hubbub.workers.topology import open_bus
 from hubbub.workspace import api_token
 
 BATCH = 500
+CORES = os.cpu_count() or 1
 
 
 @contextmanager
@@ -97,6 +99,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK
 
 
+def cpu_by_program() -> dict[str, float]:
+    """CPU seconds so far of every PostgreSQL and NATS server process on the
+    machine, and of this benchmark's own process."""
+    out = {"PostgreSQL": 0.0, "NATS": 0.0, "benchmark": cpu_seconds(os.getpid())}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            name = (proc / "comm").read_text().strip()
+            if name in ("postgres", "nats-server"):
+                out["PostgreSQL" if name == "postgres" else "NATS"] += cpu_seconds(int(proc.name))
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+    return out
+
+
 def machine_busy() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine so far."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -124,26 +142,28 @@ def workers(settings: Settings, count: int, log_dir: Path) -> Iterator[list[int]
             p.wait(30)
 
 
-def stored(settings: Settings) -> int:
+def wait_stored(settings: Settings, n: int, timeout: float = 900.0) -> float:
+    """When ``n`` posts are stored; one connection polls (a new one per poll
+    would cost PostgreSQL a backend each time, inside the measured window)."""
     from sqlalchemy import func, select
 
     from hubbub.store.tables import posts
 
+    count = select(func.count()).select_from(posts)
     engine = open_engine(settings, upgrade=False)
+    deadline = time.monotonic() + timeout
     try:
         with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(posts)).scalar_one())
+            while True:
+                found = int(conn.execute(count).scalar_one())
+                conn.rollback()  # a fresh snapshot for the next poll
+                if found >= n:
+                    return time.perf_counter()
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"only {found} of {n} posts stored after {timeout}s")
+                time.sleep(0.2)
     finally:
         engine.dispose()
-
-
-def wait_stored(settings: Settings, n: int, timeout: float = 900.0) -> float:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if stored(settings) >= n:
-            return time.perf_counter()
-        time.sleep(0.2)
-    raise TimeoutError(f"only {stored(settings)} of {n} posts stored after {timeout}s")
 
 
 def batches_of(posts: list[Post], size: int) -> list[PostBatch]:
@@ -158,9 +178,16 @@ def to_posts(records: list[dict[str, object]], prefix: str) -> list[Post]:
     return out
 
 
+@dataclass
+class Run:
+    posts_per_s: float
+    per_worker_core_s: float  # posts per second of worker CPU
+    machine_cores_busy: float  # cores of the whole machine in use, on average
+
+
 def throughput(
     tmp: Path, nats_url: str, count: int, records: list[dict[str, object]], queries: list[str]
-) -> float:
+) -> Run:
     with workspace(tmp, nats_url, queries) as settings:
         bus = open_bus(settings)
         bus.purge()
@@ -174,22 +201,32 @@ def throughput(
                 wait_stored(settings, len(warm))
                 posts = to_posts(records, f"run{count}")
                 cpu_before = sum(cpu_seconds(pid) for pid in pids)
+                others_before = cpu_by_program()
                 busy_before = machine_busy()
                 started = time.perf_counter()
                 for b in batches_of(posts, BATCH):
                     publisher.publish(m.INGESTED, b.to_message())
                 done = wait_stored(settings, len(warm) + len(posts))
                 worker_cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+                others = {k: v - others_before[k] for k, v in cpu_by_program().items()}
                 busy_after = machine_busy()
         finally:
             bus.close()
     machine = (busy_after[0] - busy_before[0]) / (busy_after[1] - busy_before[1])
+    per_core = len(records) / worker_cpu
     print(
         f"  {count} worker(s): {worker_cpu:.1f} worker CPU-seconds for {len(records):,} posts "
-        f"= {len(records) / worker_cpu:,.0f} posts per worker core-second; "
+        f"= {per_core:,.0f} posts per worker core-second; "
         f"whole machine {machine:.0%} busy (all processes, PostgreSQL and NATS included)"
     )
-    return len(records) / (done - started)
+    thousands = len(records) / 1000
+    print(
+        "    CPU-seconds per 1,000 posts: workers "
+        f"{worker_cpu / thousands:.2f}, "
+        + ", ".join(f"{k} {v / thousands:.2f}" for k, v in others.items())
+        + " (publishing and polling)"
+    )
+    return Run(len(records) / (done - started), per_core, machine * CORES)
 
 
 def in_process(tmp: Path, records: list[dict[str, object]], queries: list[str]) -> float:
@@ -334,11 +371,22 @@ def throughputs(tmp: Path, url: str, records: list[dict[str, object]], queries: 
     print(f"in-process pipeline (baseline, no NATS): {inline:8,.0f} posts/s")
     one = throughput(tmp, url, 1, records, queries)
     print(
-        f"1 worker process:                        {one:8,.0f} posts/s ({one / inline:.2f} x in-process)"
+        f"1 worker process:                        {one.posts_per_s:8,.0f} posts/s "
+        f"({one.posts_per_s / inline:.2f} x in-process)"
     )
     two = throughput(tmp, url, 2, records, queries)
     print(
-        f"2 worker processes:                      {two:8,.0f} posts/s ({two / one:.2f} x 1 worker; target >= 1.70)"
+        f"2 worker processes:                      {two.posts_per_s:8,.0f} posts/s "
+        f"({two.posts_per_s / one.posts_per_s:.2f} x 1 worker; target >= 1.70)"
+    )
+    # PostgreSQL, NATS and this publisher share the cores with the workers: if
+    # one worker's run kept C cores busy, two can use at most CORES of 2 x C
+    ceiling = min(2.0, CORES / one.machine_cores_busy)
+    print(
+        f"  ceiling here: 1 worker's run kept {one.machine_cores_busy:.2f} of {CORES} cores busy, "
+        f"so 2 workers can reach at most {ceiling:.2f} x; per worker core-second 2 workers did "
+        f"{two.per_worker_core_s / one.per_worker_core_s:.2f} x what 1 did (1.00 = no loss "
+        "from running side by side)"
     )
 
 

@@ -19,6 +19,7 @@ from hubbub.pipeline.messages import PostBatch
 from hubbub.pipeline.normalize import item_name
 from hubbub.post import Post, as_utc, utcnow
 from hubbub.sources.base import ItemError
+from hubbub.store.bulk import insert_new
 from hubbub.store.post_versions import known_handles, tombstoned_keys
 from hubbub.store.posts import dialect_insert, ids_for_keys, search_text
 from hubbub.store.tables import (
@@ -117,14 +118,14 @@ def _store_posts(conn: Any, batch: PostBatch, now: datetime) -> _Stored:
     }
     inserted: dict[tuple[str, str], int] = {}
     if rows:
-        stmt = (
-            dialect_insert(conn, posts)
-            .on_conflict_do_nothing(index_elements=["platform", "external_id"])
-            .returning(posts.c.id, posts.c.platform, posts.c.external_id)
+        new = insert_new(
+            conn,
+            posts,
+            list(rows.values()),
+            conflict=["platform", "external_id"],
+            returning=[posts.c.id, posts.c.platform, posts.c.external_id],
         )
-        inserted = {
-            (r.platform, r.external_id): r.id for r in conn.execute(stmt, list(rows.values()))
-        }
+        inserted = {(r.platform, r.external_id): r.id for r in new}
     known = {i: row for i, row in rows.items() if batch.posts[i].key not in inserted}
     edited = apply_edits(conn, batch, known)
     changed = {**inserted, **edited}

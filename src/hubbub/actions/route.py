@@ -28,6 +28,7 @@ from hubbub.inbox.threading import subject_of as subject_for
 from hubbub.inbox.threading import thread_key as key_of
 from hubbub.people.principal import Principal
 from hubbub.post import Post, as_utc, utcnow
+from hubbub.store.bulk import insert_new
 from hubbub.store.posts import dialect_insert, load_posts
 from hubbub.store.tables import conversation_posts, conversations, posts, replies
 
@@ -313,13 +314,12 @@ def _open_all(
         )
     # in key order: concurrent workers opening overlapping threads wait, not deadlock
     rows.sort(key=lambda r: (r["platform"], r["thread_key"]))
-    # executemany: SQLAlchemy sends them as multi-row INSERTs ("insertmanyvalues")
-    # from one compiled statement; RETURNING gives the rows that did insert
-    inserted = conn.execute(
-        dialect_insert(conn, conversations)
-        .on_conflict_do_nothing(index_elements=["platform", "thread_key"])
-        .returning(conversations.c.id, conversations.c.platform, conversations.c.thread_key),
+    inserted = insert_new(
+        conn,
+        conversations,
         rows,
+        conflict=["platform", "thread_key"],
+        returning=[conversations.c.id, conversations.c.platform, conversations.c.thread_key],
     )
     new_ids: dict[Ref, int] = {(r.platform, r.thread_key): int(r.id) for r in inserted}
     raced = {(p.platform, pl.thread_key[:500]) for p, pl in openers} - set(new_ids)
