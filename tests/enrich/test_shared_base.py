@@ -118,6 +118,19 @@ def test_the_sentiment_model_reuses_the_embeddings_base_weights() -> None:
     assert net.encoder.position.weight.data_ptr() == base.position.weight.data_ptr()
 
 
+def test_the_sentiment_model_alone_does_not_build_the_int8_encoder() -> None:
+    script = (
+        "from hubbub.enrich import embeddings\n"
+        "from hubbub.enrich.sentiment_trained.backend import MiniLMBackend\n"
+        "print(MiniLMBackend().classify(['great'])[0]['label'], embeddings._model is None)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["positive", "True"]
+
+
 def test_batches_stay_within_rows_and_token_budget() -> None:
     lengths = [3, 5, 8, 40, 64, 64, 100, 256, 256, 256, 600]
     order = list(range(len(lengths)))  # already sorted by length

@@ -87,7 +87,7 @@ def set_threads(threads: int) -> None:
     torch's default of one per core. Torch's setting is process-wide."""
     global _threads
     _threads = max(0, int(threads))
-    if _model is not None and _threads:
+    if _base is not None and _threads:
         import torch
 
         torch.set_num_threads(_threads)
@@ -167,9 +167,20 @@ def release_freed_memory() -> None:
 
 def base_model() -> MiniLM:
     """The process's one copy of the base MiniLM weights (frozen, fp32), shared
-    by the sentence embeddings and the trained sentiment model."""
-    get_model()
-    assert _base is not None
+    by the sentence embeddings and the trained sentiment model; loaded on
+    first use (thread-safe)."""
+    global _base
+    if _base is None:
+        with _lock:
+            if _base is None:
+                _offline_environment()
+                import torch
+
+                from hubbub.enrich.sentiment_trained.encoder import MiniLM
+
+                if _threads:
+                    torch.set_num_threads(_threads)
+                _base = MiniLM.load_frozen()
     return _base
 
 
@@ -189,26 +200,18 @@ def quantized(base: MiniLM) -> MiniLM:
 
 
 def get_model() -> SentenceEncoder:
-    """The encoder, loaded on first use (thread-safe)."""
-    global _model, _base
+    """The encoder, built on first use (thread-safe): a process that runs
+    only the sentiment model never makes its int8 layers."""
+    global _model
     if _model is not None:
         return _model
+    base = base_model()
     with _lock:
         if _model is None:
-            _offline_environment()
-            import torch
+            from hubbub.enrich.sentiment_trained.encoder import load_tokenizer
 
-            from hubbub.enrich.sentiment_trained.encoder import MiniLM, load_tokenizer
-
-            if _threads:
-                torch.set_num_threads(_threads)
-            _base = MiniLM.load_frozen()
-            _model = SentenceEncoder(quantized(_base), load_tokenizer(MAX_TOKENS))
+            _model = SentenceEncoder(quantized(base), load_tokenizer(MAX_TOKENS))
     return _model
-
-
-def is_loaded() -> bool:
-    return _model is not None
 
 
 def model_id() -> str:

@@ -4,9 +4,9 @@ engine does it fastest.
 On PostgreSQL the rows go as one array per column through ``unnest``: the
 statement's text is the same for every batch, so psycopg parses it once and
 the server prepares it once. SQLAlchemy's own multi-row form (insertmanyvalues)
-writes a new ``VALUES (...), (...)`` text for every batch size, with a
-placeholder per value, and psycopg re-parses that text each time: for a batch
-of 500 posts, 13,000 placeholders, which was ~20 % of a worker's CPU
+writes a new ``VALUES (...), (...)`` text for every batch size, with one
+parameter per value, and psycopg re-parses that text each time: for a batch
+of 500 posts, 13,000 parameters, which was ~20 % of a worker's CPU
 (docs/deploy.md). SQLite keeps SQLAlchemy's form (no arrays there).
 """
 
