@@ -253,7 +253,9 @@ def _tokenize_url(url: str, offset: int, pos: int, tokens: list[Token]) -> int:
 
 def is_nospace_key(key: str) -> bool:
     """True for a single character of a script written without spaces."""
-    return bool(key) and _is_nospace(ord(key[0])) and not any(_is_nospace(ord(c)) for c in key[1:])
+    if key.isascii():  # nearly every key, and never such a script: skip the block scan
+        return False
+    return _is_nospace(ord(key[0])) and not any(_is_nospace(ord(c)) for c in key[1:])
 
 
 def has_nospace(key: str) -> bool:
