@@ -20,6 +20,7 @@ from hubbub.post import Post
 
 REPO = Path(__file__).resolve().parents[2]
 OTHER_DOMAINS = REPO / "data" / "sentiment" / "other-domains.jsonl"
+EMOJI_POSTS = REPO / "data" / "sentiment" / "emoji-posts.jsonl"
 SEMEVAL = Path("data") / "sentiment" / "semeval2013-2016"
 # The training run never sees this file: it is the split it only reports on.
 HELD_OUT = "twitter-2016devtest-A.txt"
@@ -97,6 +98,24 @@ def test_eval_prints_the_metrics_on_another_domain() -> None:
     assert 0.0 <= scores["macro_recall"] <= 1.0
     # far better than chance (1/3) on posts no model was trained or tuned on
     assert scores["macro_recall"] > 0.6
+
+
+def test_emoji_are_read_as_what_they_say() -> None:
+    """MiniLM has no emoji in its vocabulary: spelled out, they carry tone.
+    Measured on our 90 emoji posts: 0.733 macro recall while they were one
+    [UNK] (negative recall 0.63), 0.833 spelled out (negative 0.87)."""
+    scores = eval_json(EMOJI_POSTS, "minilm")
+    assert scores["count"] == 90
+    assert scores["macro_recall"] >= 0.8, scores
+    assert scores["recall"]["negative"] >= 0.8, scores
+    enricher = SentimentEnricher("minilm")
+    angry, thumbs_down = enricher.enrich(
+        [Post("x", "1", "new update 😡😡"), Post("x", "2", "delivery came today 👎")]
+    )
+    # both were "positive" with the emoji as [UNK] (scores 0.57 and 0.79)
+    assert angry["label"] != "positive" and angry["score"] < 0
+    assert thumbs_down["label"] != "positive" and thumbs_down["score"] < 0.25
+    assert angry["model_version"].endswith(".t2")  # the normalisation is part of the version
 
 
 def test_eval_reports_bad_lines_and_scores_the_rest(tmp_path: Path) -> None:

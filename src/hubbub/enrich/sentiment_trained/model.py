@@ -30,7 +30,7 @@ from hubbub.enrich.sentiment_trained.encoder import (
     mean_pool,
 )
 from hubbub.enrich.sentiment_trained.ngrams import NgramScorer
-from hubbub.enrich.sentiment_trained.text import normalize
+from hubbub.enrich.sentiment_trained.text import REVISION, normalize
 
 LABELS = ("negative", "neutral", "positive")
 ARTIFACT = Path(__file__).resolve().parents[1] / "models" / "sentiment-minilm.safetensors"
@@ -155,7 +155,8 @@ class TrainedSentiment:
             self.meta: dict[str, Any] = json.loads(f.metadata()["hubbub"])
             for key in f.keys():  # noqa: SIM118 - safe_open is not a mapping
                 tensors[key] = f.get_tensor(key)
-        self.version: str = self.meta["version"]
+        # the artifact's, and the text normalisation scoring uses with it
+        self.version: str = f"{self.meta['version']}.t{REVISION}"
         top = {k[len("net.") :]: v for k, v in tensors.items() if k.startswith("net.")}
         self.net = NetScorer(build_net(top, int(self.meta["frozen_layers"]), quantize))
         self.ngrams = NgramScorer(
