@@ -110,9 +110,10 @@ def test_bad_posts_are_reported_and_the_rest_kept(engine: Engine, settings: Sett
             make_post(3, huge),
             make_post(4, "lone surrogate \ud800 and NUL \x00 removed"),
             make_post(5, "no id", external_id=""),
+            make_post(6, "an author id over the column's 500", author_id="did:" + "d" * 600),
         ]
     )
-    assert len(result.post_ids) == 3
+    assert len(result.post_ids) == 4
     with engine.connect() as conn:
         errors = [r.item + " " + r.message for r in conn.execute(select(ingest_errors))]
         stored = {p.external_id: p for p in load_posts(conn, result.post_ids)}
@@ -121,6 +122,7 @@ def test_bad_posts_are_reported_and_the_rest_kept(engine: Engine, settings: Sett
     assert any("no id" in e for e in errors)
     assert len(stored["p3"].text) == MAX_TEXT_CHARS
     assert stored["p4"].text == "lone surrogate  and NUL  removed"
+    assert stored["p6"].author_id == ("did:" + "d" * 600)[:500]
 
 
 def test_replaying_posts_creates_no_duplicates(engine: Engine, settings: Settings) -> None:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import DataError
 
 from hubbub.store.bulk import insert_new
 from hubbub.store.tables import posts
@@ -91,3 +93,14 @@ def test_no_rows_is_no_statement(engine: Engine) -> None:
             insert_new(conn, posts, [], conflict=["platform", "external_id"], returning=RETURNING)
             == []
         )
+
+
+def test_an_over_long_value_is_refused_not_cut(engine: Engine) -> None:
+    """As a plain INSERT does on PostgreSQL (SQLite does not enforce lengths)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite does not enforce VARCHAR lengths")
+    too_long = [_row("x" * 501)]  # external_id is VARCHAR(500)
+    with pytest.raises(DataError), engine.begin() as conn:
+        conn.execute(insert(posts), too_long)
+    with pytest.raises(DataError), engine.begin() as conn:
+        insert_new(conn, posts, too_long, conflict=["platform", "external_id"], returning=RETURNING)

@@ -71,6 +71,7 @@ def normalize_post(post: Post, now: datetime) -> tuple[Post | None, list[ItemErr
     post.text = text
     post.url = _bounded(post.url)
     post.author_handle = _bounded(post.author_handle, 500)
+    post.author_id = _bounded(post.author_id, 500)
     post.author_name = _bounded(post.author_name, 500)
     post.reply_to = _bounded(post.reply_to, 500)
     post.thread_root = _bounded(post.thread_root, 500)

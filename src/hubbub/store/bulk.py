@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, Row, Table
+from sqlalchemy import JSON, Column, Connection, Row, String, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -73,6 +73,11 @@ def _unnest_insert(
             if isinstance(column.type, JSON):
                 arrays.append("%s::text[]")
                 selected.append(f"u.{quote(name)}::json")
+            elif isinstance(column.type, String):
+                # text[], not varchar(n)[]: an explicit cast to varchar(n) cuts
+                # an over-long value silently, the insert's own cast refuses it
+                arrays.append("%s::text[]")
+                selected.append(f"u.{quote(name)}")
             else:
                 arrays.append(f"%s::{column.type.compile(dialect=dialect)}[]")
                 selected.append(f"u.{quote(name)}")
