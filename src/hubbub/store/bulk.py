@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Column, Connection, Row, String, Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
+
+from hubbub.store.posts import dialect_insert
 
 
 def insert_new(
@@ -35,7 +37,7 @@ def insert_new(
         return []
     if conn.dialect.name != "postgresql":
         stmt = (
-            sqlite.insert(table)
+            dialect_insert(conn, table)
             .on_conflict_do_nothing(index_elements=list(conflict))
             .returning(*returning)
         )
