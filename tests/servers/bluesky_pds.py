@@ -73,7 +73,11 @@ class BlueskyPds(JsonServer):
             self._failures.append((status, {"error": error, "message": message}))
 
     def created(self) -> list[Request]:
-        return self.requests_to("POST", "/xrpc/com.atproto.repo.createRecord")
+        """The createRecord calls that made a post. A refused one (a stale
+        session, say: the client's session cache is keyed by PDS URL, and a
+        later test's PDS can get an earlier one's port) posted nothing."""
+        calls = self.requests_to("POST", "/xrpc/com.atproto.repo.createRecord")
+        return [call for call in calls if call.status == 200]
 
     # -- XRPC -----------------------------------------------------------------
 

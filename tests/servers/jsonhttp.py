@@ -19,6 +19,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]  # lower-cased names
     body: bytes
+    status: int | None = None  # what the server answered, once it has
 
     def json(self) -> Any:
         return json.loads(self.body or b"null")
@@ -61,6 +62,7 @@ class JsonServer:
                 with server.lock:
                     server.requests.append(request)
                     status, data = server.handle(request)
+                    request.status = status
                 body = json.dumps(data).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
