@@ -96,6 +96,9 @@ def test_eval_prints_the_metrics_on_another_domain() -> None:
     assert scores["count"] == sum(1 for line in OTHER_DOMAINS.open() if line.strip())
     assert sum(map(sum, scores["confusion"])) == scores["count"]
     assert 0.0 <= scores["macro_recall"] <= 1.0
+    low, high = scores["macro_recall_interval"]
+    assert low < scores["macro_recall"] < high
+    assert f"95% bootstrap interval {low:.3f}-{high:.3f}" in done.stdout
     # far better than chance (1/3) on posts no model was trained or tuned on
     assert scores["macro_recall"] > 0.6
 

@@ -100,7 +100,10 @@ def train_sentiment(
 
 def _print_scores(scores: Scores, model: str, path: Path) -> None:
     console.print(f"[bold]{model}[/bold] on {path} ({scores.count} posts)", soft_wrap=True)
-    console.print(f"macro recall  {scores.macro_recall:.4f}")
+    low, high = scores.macro_recall_interval
+    console.print(
+        f"macro recall  {scores.macro_recall:.4f}  (95% bootstrap interval {low:.3f}-{high:.3f})"
+    )
     console.print(f"macro F1      {scores.macro_f1:.4f}")
     console.print(f"accuracy      {scores.accuracy:.4f}")
     table = Table(title="Confusion matrix (rows: true label, columns: predicted)")
