@@ -180,3 +180,30 @@ def test_dashboard_charts_render(page: Page, request: pytest.FixtureRequest) -> 
     # the data table behind each chart opens
     page.get_by_text("Data table").nth(1).click()
     expect(page.locator("details.chart-data").nth(1).locator("table")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1920, 1400, 1280, 700])
+def test_every_main_link_is_on_screen_at_common_widths(page: Page, width: int) -> None:
+    """The admin has the most links. None may be cut off behind the search
+    box or wrapped onto two lines inside its own box ("Saved / replies" was,
+    at 1400 px); a narrow screen gives the bar more rows instead."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("/inbox")
+    links = page.locator(".topbar nav a")
+    assert links.count() >= 8
+    nav = page.locator(".topbar nav").bounding_box()
+    assert nav is not None
+    heights = set()
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box is not None, links.nth(i).inner_text()
+        assert box["x"] >= nav["x"] - 1 and box["x"] + box["width"] <= nav["x"] + nav["width"] + 1
+        assert box["x"] + box["width"] <= width
+        heights.add(round(box["height"]))
+    assert len(heights) == 1, heights  # one line of text in each
+    scroll, client = page.locator(".topbar nav").evaluate("n => [n.scrollWidth, n.clientWidth]")
+    assert scroll <= client
+    if width > 800:  # narrower: a touch screen, no shortcuts button
+        # it keeps its name when only "?" shows
+        expect(page.get_by_role("button", name="Keyboard shortcuts")).to_be_visible()
+    expect(page.get_by_role("link", name="Notifications")).to_be_visible()
