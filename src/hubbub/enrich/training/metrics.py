@@ -33,12 +33,23 @@ class Scores:
         )
 
 
+def confusion_matrix(cells: np.ndarray, k: int) -> np.ndarray:
+    """Counts per (true, predicted) pair, from ``true * k + predicted``."""
+    return np.bincount(cells, minlength=k * k).reshape(k, k)
+
+
+def macro_recall(confusion: np.ndarray) -> float:
+    support = confusion.sum(1)
+    present = support > 0  # a label absent from the truth does not drag the average down
+    if not present.any():
+        return 0.0
+    return float((np.diag(confusion)[present] / support[present]).mean())
+
+
 def score(truth: Sequence[int], predicted: Sequence[int], labels: Sequence[str]) -> Scores:
     k = len(labels)
-    confusion = np.zeros((k, k), dtype=np.int64)
-    np.add.at(
-        confusion, (np.asarray(truth, dtype=np.int64), np.asarray(predicted, dtype=np.int64)), 1
-    )
+    cells = np.asarray(truth, dtype=np.int64) * k + np.asarray(predicted, dtype=np.int64)
+    confusion = confusion_matrix(cells, k)
     support = confusion.sum(1)
     predicted_count = confusion.sum(0)
     hits = np.diag(confusion).astype(np.float64)
@@ -47,40 +58,32 @@ def score(truth: Sequence[int], predicted: Sequence[int], labels: Sequence[str])
     f1 = np.divide(
         2 * precision * recall, precision + recall, out=np.zeros(k), where=precision + recall > 0
     )
-    present = support > 0  # a label absent from the truth does not drag the average down
+    present = support > 0
     total = int(confusion.sum())
     return Scores(
-        macro_recall=float(recall[present].mean()) if present.any() else 0.0,
+        macro_recall=macro_recall(confusion),
         macro_f1=float(f1[present].mean()) if present.any() else 0.0,
         accuracy=float(hits.sum() / total) if total else 0.0,
         recall={label: float(r) for label, r in zip(labels, recall, strict=True)},
         confusion=confusion.tolist(),
         labels=list(labels),
         count=total,
-        macro_recall_interval=macro_recall_interval(truth, predicted, k),
+        macro_recall_interval=macro_recall_interval(cells, k),
     )
 
 
 def macro_recall_interval(
-    truth: Sequence[int],
-    predicted: Sequence[int],
-    k: int,
-    rounds: int = 1000,
-    seed: int = 0,
+    cells: np.ndarray, k: int, rounds: int = 1000, seed: int = 0
 ) -> tuple[float, float]:
-    """Percentile bootstrap (95%) of macro recall: the posts resampled with
-    replacement ``rounds`` times, with a fixed seed so a report repeats."""
-    t = np.asarray(truth, dtype=np.int64)
-    if t.size == 0:
+    """Percentile bootstrap (95%) of macro recall over the posts' ``true * k +
+    predicted`` cells: resampled with replacement ``rounds`` times, with a
+    fixed seed so a report repeats."""
+    if cells.size == 0:
         return (0.0, 0.0)
-    cells = t * k + np.asarray(predicted, dtype=np.int64)
     rng = np.random.default_rng(seed)
-    values = np.empty(rounds)
-    for r in range(rounds):
-        confusion = np.bincount(cells[rng.integers(0, t.size, t.size)], minlength=k * k)
-        confusion = confusion.reshape(k, k)
-        support = confusion.sum(1)
-        present = support > 0
-        values[r] = (np.diag(confusion)[present] / support[present]).mean()
+    values = [
+        macro_recall(confusion_matrix(cells[rng.integers(0, cells.size, cells.size)], k))
+        for _ in range(rounds)
+    ]
     low, high = np.percentile(values, [2.5, 97.5])
     return (float(low), float(high))
