@@ -32,6 +32,13 @@ class Settings(BaseSettings):
         description="Sentiment enricher backend: `vader` (lexicon, fast) or `minilm` "
         "(the trained model, `hubbub train sentiment`).",
     )
+    sentiment_languages: str = Field(
+        "en",
+        description="Languages whose posts get a sentiment, comma separated ISO 639-1 codes; "
+        "`*`: every language. Both models are English-only: a post detected (or declared) "
+        "in another language is stored as not rated instead of guessed from the English "
+        "words in it.",
+    )
     batch_size: int = Field(500, description="Posts per pipeline batch.")
     dedup_threshold: float = Field(
         0.8, description="Estimated Jaccard similarity above which two posts are near-duplicates."

@@ -147,3 +147,72 @@ def test_fast_vader_scores_exactly_as_vader() -> None:
     original, fast = SentimentIntensityAnalyzer(), FastVader()
     for text in texts:
         assert fast.polarity_scores(text) == original.polarity_scores(text), text
+
+
+# --- posts in languages the model does not rate ---
+
+
+def detected(post: Post, lang: str, confidence: float = 0.99) -> Post:
+    post.enrichments["language"] = {"lang": lang, "confidence": confidence}
+    return post
+
+
+def test_a_post_in_another_language_is_not_rated(sentiment: SentimentEnricher) -> None:
+    spanish = detected(Post("x", "1", "¿Alguien sabe si la Corvessa Halo acepta cápsulas?"), "es")
+    english = detected(Post("x", "2", "This is the worst service I have ever had."), "en")
+    unknown = detected(Post("x", "3", "lol terrible"), "und", 0.0)
+    results = sentiment.enrich([spanish, english, unknown])
+    assert results[0] == {"label": None, "score": None, "model": "vader", "unrated_language": "es"}
+    assert results[1]["label"] == "negative"
+    # too little text to tell the language: rated, as before
+    assert results[2]["label"] == "negative"
+
+
+def test_the_declared_language_counts_when_the_text_does_not_tell(
+    sentiment: SentimentEnricher,
+) -> None:
+    declared = Post("x", "1", "super!!", language="pt-BR")
+    short = detected(Post("x", "2", "super!!", language="pt-BR"), "und", 0.0)
+    # the text outranks the platform's tag (often the author's default setting)
+    mistagged = detected(Post("x", "3", "I love it, thank you", language="de"), "en")
+    results = sentiment.enrich([declared, short, mistagged])
+    assert results[0]["unrated_language"] == "pt"
+    assert results[1]["unrated_language"] == "pt"
+    assert results[2]["label"] == "positive"
+
+
+def test_rated_languages_are_a_setting() -> None:
+    german = detected(Post("x", "1", "Super Service, vielen Dank!"), "de")
+    assert SentimentEnricher(languages="en, de").enrich([german])[0]["label"] == "positive"
+    assert SentimentEnricher(languages="*").enrich([german])[0]["label"] == "positive"
+    assert SentimentEnricher(languages="").enrich([german])[0]["label"] == "positive"
+    assert SentimentEnricher(languages="en").enrich([german])[0]["label"] is None
+    with pytest.raises(ValueError, match="ISO 639"):
+        SentimentEnricher(languages="english")
+
+
+def test_unrated_posts_keep_their_place_in_the_batch(sentiment: SentimentEnricher) -> None:
+    texts = ["great", "schrecklich", "awful", "genial", "fine"]
+    langs = ["en", "de", "en", "es", "en"]
+    posts = [
+        detected(Post("x", str(i), t), lang)
+        for i, (t, lang) in enumerate(zip(texts, langs, strict=True))
+    ]
+    labels = [r["label"] for r in sentiment.enrich(posts)]
+    assert labels == ["positive", None, "negative", None, "positive"]
+
+
+def test_every_english_sample_is_rated_and_no_other_sample_is() -> None:
+    from hubbub.enrich.language import LanguageEnricher
+
+    posts = [
+        Post("x", f"{lang}{i}", text)
+        for lang, group in SAMPLES.items()
+        for i, text in enumerate(group)
+    ]
+    for post, result in zip(posts, LanguageEnricher().enrich(posts), strict=True):
+        post.enrichments["language"] = result
+    results = SentimentEnricher().enrich(posts)
+    for post, result in zip(posts, results, strict=True):
+        is_english = post.external_id.startswith("en")
+        assert (result["label"] is not None) == is_english, (post.text, result)

@@ -68,6 +68,11 @@ def test_the_enrichment_has_the_sentiment_shape() -> None:
     assert results[0]["score"] > 0.5 > -0.5 > results[1]["score"]
     probs = results[0]["probs"]
     assert set(probs) == set(LABELS)
+    # a post in a language the model does not rate is skipped, its neighbours scored
+    french = Post("x", "fr", "Le colis est arrivé cassé, très déçu", language="fr")
+    mixed = enricher.enrich([french, Post("x", "en", texts[1])])
+    assert mixed[0] == {"label": None, "score": None, "model": "minilm", "unrated_language": "fr"}
+    assert mixed[1]["label"] == "negative"
     assert sum(probs.values()) == pytest.approx(1.0, abs=1e-3)
     assert "probs" not in results[3]  # nothing was scored
 

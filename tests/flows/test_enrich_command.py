@@ -1,5 +1,6 @@
 """`hubbub enrich --in FILE --out FILE` writes every enrichment of issue 7 for
-each post: sentiment (label and score, with VADER and with the trained model),
+each post: sentiment (label and score, with VADER and with the trained model;
+not rated for a post in another language),
 intents (labels with scores and the model version), language, duplicates
 (``duplicate_of`` and cluster) and, with the key-phrase enricher, hashtags,
 mentions, cashtags, links, domains and phrases."""
@@ -68,11 +69,18 @@ def test_enrich_writes_every_enrichment(tmp_path: Path, sentiment_model: str) ->
     records = enrich(tmp_path, sentiment_model)
     assert sorted(records) == ["1", "2", "3", "4"]
 
-    for record in records.values():
-        sentiment = record["sentiment"]
+    for i in "123":
+        sentiment = records[i]["sentiment"]
         assert sentiment["label"] in {"negative", "neutral", "positive"}
         assert -1.0 <= sentiment["score"] <= 1.0
         assert sentiment["model"] == sentiment_model
+    # German: the models are English-only, so the post is not rated rather than guessed
+    assert records["4"]["sentiment"] == {
+        "label": None,
+        "score": None,
+        "model": sentiment_model,
+        "unrated_language": "de",
+    }
     assert records["1"]["sentiment"]["label"] == "negative"
     assert records["2"]["sentiment"]["label"] == "positive"
     if sentiment_model == "minilm":

@@ -288,6 +288,27 @@ def test_dashboard_charts_are_accessible_inline_svg(app_client: TestClient) -> N
     assert "<script" not in html.split("</head>", 1)[1]  # no inline scripts in the body
 
 
+def test_posts_in_other_languages_are_shown_as_not_rated(app_client: TestClient) -> None:
+    # the seed's German post went through the pipeline: language "de", sentiment not rated
+    html = app_client.get("/dashboard", params={"days": "7"}).text
+    stat = re.search(
+        r'<span class="stat-value">(\d+)</span><span class="stat-label">Not rated', html
+    )
+    assert stat and stat.group(1) == "1"
+    sentiment = re.findall(r"<svg class=\"chart\".*?</svg>", html, re.S)[1]
+    hatched = re.search(r'<pattern id="(hatch\d+)"', sentiment)
+    assert hatched
+    assert re.search(rf'fill="url\(#{hatched.group(1)}\)"><title>[^<]*Not rated: 1<', sentiment)
+    assert '<li><span class="swatch" style="background:repeating-linear-gradient(45deg' in html
+    stream = app_client.get("/", params={"q": "Amboss"}).text
+    card = re.search(
+        r"<article(?:(?!</article>).)*Amboss(?:(?!</article>).)*</article>", stream, re.S
+    )
+    assert card and 'class="badge badge-unrated"' in card.group(0)
+    assert "the post is in 'de'" in card.group(0)
+    assert "badge-negative" not in card.group(0) and "badge-positive" not in card.group(0)
+
+
 def test_untrusted_post_content_is_escaped(app_client: TestClient) -> None:
     for url in ("/", "/search?q=acme", "/search?q=script"):
         html = app_client.get(url).text

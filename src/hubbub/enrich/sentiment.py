@@ -4,6 +4,12 @@ Result: ``{"label": "negative"|"neutral"|"positive", "score": <compound in [-1, 
 "model": "<backend name>"}``. The backend is ``settings.sentiment_model``; a
 backend is anything with ``name`` and ``score(text) -> float in [-1, 1]``, listed
 in ``BACKENDS``.
+
+Both backends are English models. A post in another language is not rated:
+``{"label": None, "score": None, "model": ..., "unrated_language": "es"}``, so
+a Spanish question is not counted as a negative mention (it was, from the
+words it shares with English). ``settings.sentiment_languages`` lists the
+languages that are rated.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from typing import Any, Protocol
 
 from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
+from hubbub.enrich.language import UNDETERMINED
 from hubbub.enrich.text import scrub_surrogates
 from hubbub.hookspecs import hookimpl
 from hubbub.post import Post
@@ -169,6 +176,35 @@ BACKENDS: dict[str, Callable[[], SentimentBackend]] = {
 }
 
 
+def post_language(post: Post) -> str | None:
+    """The language the text is in: the language enricher's answer (read from
+    the text), else what the platform declared (often the author's default
+    setting, not the post's), as a lower-case primary subtag ("pt-BR" -> "pt")."""
+    detected = (post.enrichments or {}).get("language")
+    lang = detected.get("lang") if isinstance(detected, dict) else None
+    if not lang or lang == UNDETERMINED:
+        lang = post.language
+    if not lang or lang == UNDETERMINED:
+        return None
+    return lang.split("-")[0].split("_")[0].strip().lower() or None
+
+
+def parse_languages(value: str | Sequence[str] | None) -> frozenset[str] | None:
+    """``"en, de"`` -> {"en", "de"}; empty or ``*``: None, every language rated."""
+    items = value.split(",") if isinstance(value, str) else list(value or ())
+    codes = {c.strip().lower() for c in items if c.strip()}
+    if not codes or "*" in codes:
+        return None
+    bad = sorted(c for c in codes if not re.fullmatch(r"[a-z]{2,3}", c))
+    if bad:
+        raise ValueError(f"sentiment languages must be ISO 639 codes like en, de: {bad}")
+    return frozenset(codes)
+
+
+def unrated(model: str, lang: str) -> dict[str, Any]:
+    return {"label": None, "score": None, "model": model, "unrated_language": lang}
+
+
 def label_for(score: float) -> str:
     if score >= POSITIVE_AT:
         return "positive"
@@ -179,10 +215,15 @@ def label_for(score: float) -> str:
 
 class SentimentEnricher:
     name = "sentiment"
-    version = "1"
-    requires: tuple[str, ...] = ()
+    version = "2"  # 2: posts in languages the backend does not know are not rated
+    requires: tuple[str, ...] = ("language",)
 
-    def __init__(self, backend: str = "vader") -> None:
+    def __init__(
+        self, backend: str = "vader", languages: str | Sequence[str] | None = "en"
+    ) -> None:
+        """``languages``: the languages rated (ISO 639 codes); None or ``"*"``: all.
+        A post whose language is unknown is rated."""
+        self.languages = parse_languages(languages)
         try:
             make_backend = BACKENDS[backend]
         except KeyError:
@@ -192,6 +233,22 @@ class SentimentEnricher:
         self.backend = make_backend()
 
     def enrich(self, posts: Sequence[Post]) -> list[dict[str, Any]]:
+        model = self.backend.name
+        results: list[dict[str, Any] | None] = [None] * len(posts)
+        rated: list[int] = []
+        for i, post in enumerate(posts):
+            lang = post_language(post) if self.languages is not None else None
+            if lang is not None and self.languages is not None and lang not in self.languages:
+                results[i] = unrated(model, lang)
+            else:
+                rated.append(i)
+        for i, result in zip(rated, self._rate([posts[i] for i in rated]), strict=True):
+            results[i] = result
+        return [r for r in results if r is not None]
+
+    def _rate(self, posts: Sequence[Post]) -> list[dict[str, Any]]:
+        if not posts:
+            return []
         # a backend that classifies a whole batch at once (a trained model) does so
         classify = getattr(self.backend, "classify", None)
         if classify is not None:
@@ -208,4 +265,4 @@ class SentimentEnricher:
 
 @hookimpl
 def hubbub_enrichers(settings: Any) -> list[Any]:
-    return [SentimentEnricher(settings.sentiment_model)]
+    return [SentimentEnricher(settings.sentiment_model, settings.sentiment_languages)]

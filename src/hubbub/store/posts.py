@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hubbub.listening.tokenize import index_text
@@ -106,9 +106,25 @@ def load_posts(
     """Posts by id, in the order of ``ids``."""
     if not ids:
         return []
-    rows = {r.id: r for r in conn.execute(select(*POST_COLUMNS).where(posts.c.id.in_(list(ids))))}
     extra: dict[int, dict[str, Any]] = defaultdict(dict)
     if with_enrichments:
+        query = select(*POST_COLUMNS)
         for e in conn.execute(select(enrichments).where(enrichments.c.post_id.in_(list(ids)))):
             extra[e.post_id][e.enricher] = e.data
+    else:
+        # a post without a sentiment label brings its stored result along (same
+        # statement): it tells "not rated (language)" from "not enriched yet"
+        query = select(*POST_COLUMNS, enrichments.c.data.label("unlabelled_sentiment")).outerjoin(
+            enrichments,
+            and_(
+                enrichments.c.post_id == posts.c.id,
+                enrichments.c.enricher == "sentiment",
+                posts.c.sentiment_label.is_(None),
+            ),
+        )
+    rows = {r.id: r for r in conn.execute(query.where(posts.c.id.in_(list(ids))))}
+    if not with_enrichments:
+        for i, r in rows.items():
+            if r.unlabelled_sentiment is not None:
+                extra[i]["sentiment"] = r.unlabelled_sentiment
     return [row_to_post(rows[i], extra.get(i)) for i in ids if i in rows]

@@ -19,7 +19,9 @@ class PostPublic(BaseModel):
     author_name: str | None
     author_followers: int | None
     language: str | None
-    sentiment_label: str | None
+    sentiment_label: str | None = Field(
+        description="positive, neutral or negative; null when not rated (see enrichments.sentiment)."
+    )
     sentiment_score: float | None
     dup_cluster: str | None
     duplicate_copies: int = Field(1, description="Posts in this post's duplicate cluster.")
@@ -216,7 +218,10 @@ class SentimentPoint(BaseModel):
     positive: int
     neutral: int
     negative: int
-    unknown: int
+    unknown: int = Field(
+        description="Posts without a sentiment: in a language the model does not rate "
+        "(setting sentiment_languages), or stored before sentiment ran."
+    )
 
 
 class Status(BaseModel):

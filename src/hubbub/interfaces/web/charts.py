@@ -25,6 +25,8 @@ class Series:
     name: str
     values: Sequence[int]
     color: str  # a CSS colour or var(); also drawn in the legend
+    dash: str | None = None  # SVG stroke-dasharray for lines(), e.g. "7 4"
+    hatched: bool = False  # stacked_bars(): diagonal stripes of the colour, not a solid fill
 
 
 def _nice_max(value: int) -> int:
@@ -71,11 +73,25 @@ def _axes(ymax: int, labels: Sequence[str], plot_w: float) -> list[str]:
     return parts
 
 
-def _legend(series: Sequence[Series]) -> str:
-    items = "".join(
-        f'<li><span class="swatch" style="background:{escape(s.color)}"></span>{escape(s.name)}</li>'
-        for s in series
+def _swatch(s: Series) -> str:
+    color = escape(s.color)
+    if s.hatched:
+        return (
+            '<span class="swatch" style="background:repeating-linear-gradient('
+            f'45deg,{color} 0 2px,#fff 2px 5px);outline:1px solid {color}"></span>'
+        )
+    if not s.dash:
+        return f'<span class="swatch" style="background:{color}"></span>'
+    on, _, off = s.dash.partition(" ")
+    gap = float(on) + float(off or on)
+    return (
+        '<span class="swatch swatch-dashed" style="background:repeating-linear-gradient('
+        f'90deg,{color} 0 {float(on):g}px,transparent {float(on):g}px {gap:g}px)"></span>'
     )
+
+
+def _legend(series: Sequence[Series]) -> str:
+    items = "".join(f"<li>{_swatch(s)}{escape(s.name)}</li>" for s in series)
     return f'<ul class="legend" aria-hidden="true">{items}</ul>'
 
 
@@ -91,6 +107,14 @@ def _table(caption: str, labels: Sequence[str], series: Sequence[Series]) -> str
         f'<details class="chart-data"><summary>Data table</summary>'
         f'<table><caption>{escape(caption)}</caption><thead><tr><th scope="col">Period</th>'
         f"{head}</tr></thead><tbody>{rows}</tbody></table></details>"
+    )
+
+
+def _hatch(uid: str, color: str) -> str:
+    return (
+        f'<defs><pattern id="{uid}" width="5" height="5" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)"><rect width="5" height="5" fill="#fff"/>'
+        f'<rect width="2" height="5" fill="{escape(color)}"/></pattern></defs>'
     )
 
 
@@ -121,10 +145,17 @@ def stacked_bars(title: str, labels: Sequence[str], series: Sequence[Series]) ->
     body = _axes(ymax, labels, plot_w)
     slot = plot_w / max(n, 1)
     bar_w = max(1.0, slot * 0.7)
+    fills: dict[int, str] = {}
+    for k, s in enumerate(series):
+        fills[k] = escape(s.color)
+        if s.hatched:
+            pattern = f"hatch{next(_ids)}"
+            body.append(_hatch(pattern, s.color))
+            fills[k] = f"url(#{pattern})"
     for i, label in enumerate(labels):
         x = PAD_LEFT + slot * i + (slot - bar_w) / 2
         base = 0
-        for s in series:
+        for k, s in enumerate(series):
             v = s.values[i]
             if v <= 0:
                 continue
@@ -132,7 +163,7 @@ def stacked_bars(title: str, labels: Sequence[str], series: Sequence[Series]) ->
             h = plot_h * v / ymax
             body.append(
                 f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
-                f'height="{h:.1f}" fill="{escape(s.color)}">'
+                f'height="{h:.1f}" fill="{fills[k]}">'
                 f"<title>{escape(label)} · {escape(s.name)}: {v}</title></rect>"
             )
             base += v
@@ -158,13 +189,17 @@ def lines(title: str, labels: Sequence[str], series: Sequence[Series]) -> Markup
         if not points:
             continue
         d = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        color = escape(s.color)
+        dash = f' stroke-dasharray="{escape(s.dash)}"' if s.dash else ""
         body.append(
-            f'<path class="line" d="{d}" fill="none" stroke="{escape(s.color)}" stroke-width="2">'
+            f'<path class="line" d="{d}" fill="none" stroke="{color}" stroke-width="2"{dash}>'
             f"<title>{escape(s.name)}</title></path>"
         )
+        # a dashed line's dots are hollow: a second cue beside the dashes
+        dot = f'fill="#fff" stroke="{color}" stroke-width="1.5"' if s.dash else f'fill="{color}"'
         for (x, y), label, v in zip(points, labels, s.values, strict=True):
             body.append(
-                f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{escape(s.color)}">'
+                f'<circle class="dot" cx="{x:.1f}" cy="{y:.1f}" r="2.5" {dot}>'
                 f"<title>{escape(label)} · {escape(s.name)}: {v}</title></circle>"
             )
     svg = _svg(title, _describe(labels, series), body)
@@ -176,4 +211,16 @@ def lines(title: str, labels: Sequence[str], series: Sequence[Series]) -> Markup
 
 # Categorical palette with enough contrast on white (each ≥ 3:1 for graphics).
 PALETTE = ("#2457c5", "#c2410c", "#047857", "#7c3aed", "#b91c1c", "#0e7490", "#a16207", "#be185d")
-SENTIMENT_COLORS = {"positive": "#15803d", "neutral": "#64748b", "negative": "#b91c1c"}
+# After every colour has been used once, lines are told apart by their dashes.
+DASHES: tuple[str | None, ...] = (None, "7 4", "2 3")
+SENTIMENT_COLORS = {
+    "positive": "#15803d",
+    "neutral": "#64748b",
+    "negative": "#b91c1c",
+    "unknown": "#64748b",  # not rated: drawn hatched, so it reads as "no mood", not neutral
+}
+
+
+def category_style(i: int) -> tuple[str, str | None]:
+    """Colour and dash of the i-th line: 24 distinct styles before any repeats."""
+    return PALETTE[i % len(PALETTE)], DASHES[(i // len(PALETTE)) % len(DASHES)]

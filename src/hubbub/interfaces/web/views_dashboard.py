@@ -17,7 +17,13 @@ from hubbub.analytics.volume import (
     volume_by_query,
 )
 from hubbub.interfaces.web.auth import web_requires
-from hubbub.interfaces.web.charts import PALETTE, SENTIMENT_COLORS, Series, lines, stacked_bars
+from hubbub.interfaces.web.charts import (
+    SENTIMENT_COLORS,
+    Series,
+    category_style,
+    lines,
+    stacked_bars,
+)
 from hubbub.interfaces.web.render import page
 
 router = APIRouter()
@@ -43,13 +49,23 @@ def dashboard(request: Request) -> HTMLResponse:
     labels = [p["bucket"] for p in everything]
     volume_series = [Series("All posts", [p["count"] for p in everything], "#94a3b8")]
     volume_series += [
-        Series(q["name"], [p["count"] for p in q["points"]], PALETTE[i % len(PALETTE)])
+        Series(q["name"], [p["count"] for p in q["points"]], *category_style(i))
         for i, q in enumerate(per_query)
     ]
     sentiment_series = [
         Series(label.capitalize(), [row[label] for row in sentiment], SENTIMENT_COLORS[label])
         for label in ("negative", "neutral", "positive")
     ]
+    # posts in languages the model does not rate: shown, so the bars add up to the volume
+    if any(row["unknown"] for row in sentiment):
+        sentiment_series.append(
+            Series(
+                "Not rated",
+                [row["unknown"] for row in sentiment],
+                SENTIMENT_COLORS["unknown"],
+                hatched=True,
+            )
+        )
     unhealthy = [s for s in sources if s["health"]["state"] in UNHEALTHY_STATES]
     return page(
         request,
