@@ -1,4 +1,4 @@
-"""Commands that move posts: ingest, import, enrich, search, demo."""
+"""Commands that move posts: ingest, import, enrich, reenrich, search, demo."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from hubbub.demo.live import HN_URL as LIVE_HN_URL
 from hubbub.demo.live import JETSTREAM_URL as LIVE_JETSTREAM_URL
@@ -25,6 +32,7 @@ def register(app: typer.Typer) -> None:
     app.command()(ingest)
     app.command("import")(import_file)
     app.command()(enrich)
+    app.command()(reenrich)
     app.command()(search)
     app.command()(demo)
 
@@ -173,6 +181,53 @@ def enrich(
     finally:
         source.close()
     err.print(f"Enriched {count:,} posts into {out}.")
+
+
+def reenrich(
+    ctx: typer.Context,
+    since: Annotated[
+        str, typer.Option(help="Posts created in this window (12h, 30d, 2w), or 'all'.")
+    ] = "30d",
+    enricher: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--enricher", help="Only this enricher (repeat for several). Default: all but dedup."
+        ),
+    ] = None,
+) -> None:
+    """Re-run the enrichers over stored posts, after a model or setting changed
+    (`hubbub train intent`, sentiment_model, sentiment_languages). Matches follow;
+    conversations are not opened or moved."""
+    from hubbub import plugins
+    from hubbub.actions.reenrich import reenrich, rerunnable, stored_post_ids
+    from hubbub.analytics.query_preview import since_from
+
+    ws = workspace(ctx)
+    try:
+        start = since_from(since)
+        chosen = rerunnable(plugins.enrichers(ws.settings), enricher)
+    except ValueError as exc:  # NotRerunnable too
+        fail(str(exc))
+    with ws.engine.connect() as conn:
+        ids = stored_post_ids(conn, start)
+    names = ", ".join(e.name for e in chosen)
+    columns = (TextColumn(f"Re-enriching ({names})"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=err) as progress:
+        task = progress.add_task("reenrich", total=len(ids))
+        report = reenrich(
+            ws.engine,
+            chosen,
+            ids,
+            batch_size=ws.settings.batch_size,
+            progress=lambda done, total: progress.update(task, completed=done),
+        )
+    for problem in report.errors[:20]:
+        err.print(f"[yellow]note:[/yellow] {one_line(problem, 300)}")
+    changed = ", ".join(f"{n} {report.changed.get(n, 0):,}" for n in report.enrichers)
+    console.print(
+        f"Re-enriched {report.posts:,} posts; results changed: {changed}; "
+        f"{report.matches_added:,} new query matches."
+    )
 
 
 def search(
