@@ -27,8 +27,14 @@ from safetensors.torch import load_file
 from hubbub.enrich import embeddings
 from hubbub.enrich.intent import classify, load_model
 from hubbub.enrich.sentiment_trained.backend import MiniLMBackend
-from hubbub.enrich.sentiment_trained.encoder import MiniLM, load_tokenizer
-from hubbub.enrich.sentiment_trained.model import ARTIFACT, NetScorer, SentimentNet, build_net
+from hubbub.enrich.sentiment_trained.encoder import MiniLM, load_ranges, load_tokenizer
+from hubbub.enrich.sentiment_trained.model import (
+    ARTIFACT,
+    NetScorer,
+    SentimentNet,
+    build_net,
+    ranges_path,
+)
 
 pytestmark = pytest.mark.intents
 
@@ -54,7 +60,9 @@ def test_sentiment_is_identical_to_the_model_on_its_own_copy(golden: dict) -> No
     top = {k[len("net.") :]: v for k, v in load_file(str(ARTIFACT)).items() if k.startswith("net.")}
     private = MiniLM.from_base()
     assert private.word.weight.data_ptr() != embeddings.base_model().word.weight.data_ptr()
-    own = NetScorer(build_net(top, int(shared.meta["frozen_layers"]), base=private))
+    ranges = load_ranges(ranges_path(ARTIFACT), artifact_version=shared.meta["version"])
+    frozen = int(shared.meta["frozen_layers"])
+    own = NetScorer(build_net(top, frozen, base=private, ranges=ranges))
     texts = [t if t.strip() else "." for t in golden["texts"]]
     assert np.array_equal(own.logits(texts), shared.net.logits(texts))
 

@@ -23,11 +23,13 @@ embedded once.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -40,7 +42,10 @@ if TYPE_CHECKING:
 
     from hubbub.enrich.sentiment_trained.encoder import MiniLM
 
+log = logging.getLogger(__name__)
 MODEL_NAME = "all-MiniLM-L6-v2"
+# Each int8 layer's calibrated input range (scripts/calibrate_int8.py)
+RANGES = Path(__file__).with_name("models") / "minilm-base.int8.json"
 # recorded with trained models (model_id): their inputs were these vectors
 PRECISION = "int8"
 FP32_LINEARS = frozenset({"ffn_out"})
@@ -184,17 +189,28 @@ def base_model() -> MiniLM:
     return _base
 
 
-def quantized(base: MiniLM) -> MiniLM:
+def quantized(base: MiniLM, calibrated: bool = True) -> MiniLM:
     """``base`` with int8 weights in its layers' linear layers but
     FP32_LINEARS; the embedding tables and the fp32 parameters are ``base``'s
-    own tensors, not copies."""
+    own tensors, not copies. ``calibrated``: each int8 layer quantises its
+    input over the range calibrated for it (RANGES), so a text's vector does
+    not depend on the texts batched with it; False: over each batch's range
+    (what calibration itself runs)."""
     from torch import nn
 
-    from hubbub.enrich.sentiment_trained.encoder import BertLayer, int8_linears, layer_like
+    from hubbub.enrich.sentiment_trained.encoder import (
+        BertLayer,
+        int8_linears,
+        layer_like,
+        load_ranges,
+    )
 
+    ranges = load_ranges(RANGES, model=model_id()) if calibrated else None
+    if calibrated and ranges is None:
+        log.warning("no int8 ranges for %s: vectors will depend on batching", model_id())
     layers = nn.ModuleList(
-        int8_linears(layer_like(cast("BertLayer", layer), {}), FP32_LINEARS)
-        for layer in base.layers
+        int8_linears(layer_like(cast("BertLayer", layer), {}), FP32_LINEARS, ranges, f"layers.{i}")
+        for i, layer in enumerate(base.layers)
     )
     return base.with_layers(layers)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 import torch
@@ -72,13 +72,57 @@ def layer_like(layer: BertLayer, state: dict[str, torch.Tensor]) -> BertLayer:
     return other.eval()
 
 
-def int8_linears(module: nn.Module, skip: Collection[str] = ()) -> nn.Module:
-    """``module`` with int8 weights in its linear layers (dynamic quantisation:
-    activations are quantised per batch): about 3x faster on CPU. Children
-    named in ``skip`` stay fp32. Each linear layer's scale comes from its own
-    weights, so quantising layer by layer gives the numbers quantising a whole
-    net does. Returns the quantised module (a bare ``nn.Linear`` is replaced,
-    anything else is changed in place)."""
+Range = tuple[float, float]
+
+
+class FixedRangeInt8Linear(nn.Module):
+    """An int8 linear layer whose input is quantised over a fixed range,
+    calibrated once (``int8_ranges``), instead of each call's own min and max.
+
+    Dynamic quantisation takes the range from the whole batch, so a post's
+    numbers moved with the posts batched beside it (the trained sentiment
+    model gave another label to 6.5% of the 2016 devtest tweets scored one by
+    one than in batches). The input is clamped to the range, and one row
+    holding both ends is appended, so the kernel always sees exactly that
+    range: the same numbers for a post alone or in any batch, at the speed of
+    the dynamic kernel."""
+
+    def __init__(self, quantized: nn.Module, lo: float, hi: float) -> None:
+        super().__init__()
+        self.quantized = quantized
+        self.lo, self.hi = float(lo), float(hi)
+        self.in_features: int = quantized.in_features  # type: ignore[assignment]
+        self.out_features: int = quantized.out_features  # type: ignore[assignment]
+        anchor = torch.zeros(1, self.in_features)
+        anchor[0, 0], anchor[0, 1] = self.lo, self.hi
+        self.anchor: torch.Tensor
+        self.register_buffer("anchor", anchor, persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape
+        rows = x.reshape(-1, shape[-1])
+        # one copy: the clamped rows and the anchor row into one buffer
+        flat = torch.empty(rows.shape[0] + 1, rows.shape[1], dtype=x.dtype)
+        torch.clamp(rows, self.lo, self.hi, out=flat[:-1])
+        flat[-1] = self.anchor[0]
+        out: torch.Tensor = self.quantized(flat)[:-1]
+        return out.reshape(*shape[:-1], out.shape[-1])
+
+
+def int8_linears(
+    module: nn.Module,
+    skip: Collection[str] = (),
+    ranges: Mapping[str, Range] | None = None,
+    prefix: str = "",
+) -> nn.Module:
+    """``module`` with int8 weights in its linear layers: about 3x faster on
+    CPU. Children named in ``skip`` stay fp32. Each linear layer's weight
+    scale comes from its own weights, so quantising layer by layer gives the
+    numbers quantising a whole net does. With ``ranges`` (the calibrated input
+    range of each linear layer, by its name under ``prefix``) every layer is a
+    ``FixedRangeInt8Linear``; without, activations are quantised per batch.
+    Returns the quantised module (a bare ``nn.Linear`` is replaced, anything
+    else is changed in place)."""
     if isinstance(module, nn.Linear):
         # wrapped: quantize_dynamic converts a module's children, never the module itself
         with warnings.catch_warnings():
@@ -87,11 +131,62 @@ def int8_linears(module: nn.Module, skip: Collection[str] = ()) -> nn.Module:
                 nn.ModuleList([module]), {nn.Linear}, dtype=torch.qint8, inplace=True
             )
         quantized: nn.Module = wrapper[0]
-        return quantized
+        if ranges is None:
+            return quantized
+        if prefix not in ranges:
+            raise KeyError(f"no calibrated int8 range for linear layer {prefix!r}")
+        return FixedRangeInt8Linear(quantized, *ranges[prefix])
     for name, child in list(module.named_children()):
         if name not in skip:
-            setattr(module, name, int8_linears(child, skip))
+            child_name = f"{prefix}.{name}" if prefix else name
+            setattr(module, name, int8_linears(child, skip, ranges, child_name))
     return module
+
+
+def int8_ranges(net: nn.Module, run: Callable[[], object]) -> dict[str, Range]:
+    """The min and max input of each int8 linear layer of ``net`` (by its name
+    in ``net``) while ``run()`` feeds it calibration texts."""
+    quantized_linear = torch.ao.nn.quantized.dynamic.Linear
+    seen: dict[str, Range] = {}
+
+    def record(name: str) -> Callable[[nn.Module, tuple[torch.Tensor, ...]], None]:
+        def hook(module: nn.Module, args: tuple[torch.Tensor, ...]) -> None:
+            lo, hi = seen.get(name, (0.0, 0.0))
+            seen[name] = (min(lo, float(args[0].min())), max(hi, float(args[0].max())))
+
+        return hook
+
+    handles = []
+    for name, module in net.named_modules():
+        if isinstance(module, FixedRangeInt8Linear):
+            raise ValueError("calibrate the per-batch int8 net, not a fixed-range one")
+        if isinstance(module, quantized_linear):
+            handles.append(module.register_forward_pre_hook(record(name)))
+    try:
+        run()
+    finally:
+        for handle in handles:
+            handle.remove()
+    return {name: (round(lo, 4), round(hi, 4)) for name, (lo, hi) in sorted(seen.items())}
+
+
+def save_ranges(path: Path, ranges: Mapping[str, Range], **about: object) -> None:
+    """Calibrated int8 input ranges, with what they belong to (``about``)."""
+    # one layer a line: a reviewable diff when a model is recalibrated
+    lines = [f"  {json.dumps(name)}: [{lo}, {hi}]" for name, (lo, hi) in sorted(ranges.items())]
+    head = "".join(f"{json.dumps(k)}: {json.dumps(v)}, " for k, v in about.items())
+    path.write_text("{" + head + '"ranges": {\n' + ",\n".join(lines) + "\n}}\n", "utf-8")
+
+
+def load_ranges(path: Path, **expected: object) -> dict[str, Range] | None:
+    """The ranges saved at ``path`` if its ``about`` fields match ``expected``
+    (a range calibrated for other weights is worse than none); else None."""
+    if not path.is_file():
+        return None
+    body = json.loads(path.read_text(encoding="utf-8"))
+    if any(body.get(key) != value for key, value in expected.items()):
+        return None
+    return {name: (float(lo), float(hi)) for name, (lo, hi) in body["ranges"].items()}
 
 
 # checkpoint name (inside encoder.layer.N.) -> our BertLayer attribute

@@ -10,7 +10,8 @@ metadata holds the settings and the validation scores of the training run.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -24,16 +25,26 @@ from hubbub.enrich.embeddings import base_model, release_freed_memory
 from hubbub.enrich.sentiment_trained.encoder import (
     BertLayer,
     MiniLM,
+    Range,
     int8_linears,
     layer_like,
+    load_ranges,
     load_tokenizer,
     mean_pool,
 )
 from hubbub.enrich.sentiment_trained.ngrams import NgramScorer
 from hubbub.enrich.sentiment_trained.text import REVISION, normalize
 
+log = logging.getLogger(__name__)
 LABELS = ("negative", "neutral", "positive")
 ARTIFACT = Path(__file__).resolve().parents[1] / "models" / "sentiment-minilm.safetensors"
+
+
+def ranges_path(artifact: Path) -> Path:
+    """Where the int8 input ranges of ``artifact`` are kept: beside it."""
+    return artifact.with_suffix(".int8.json")
+
+
 # Longer than the 64 tokens trained on, so reviews and comments are read
 # further than a tweet; positions up to 512 were pre-trained.
 INFERENCE_TOKENS = 128
@@ -58,6 +69,7 @@ def build_net(
     frozen_layers: int,
     quantize: bool = True,
     base: MiniLM | None = None,
+    ranges: Mapping[str, Range] | None = None,
 ) -> SentimentNet:
     """The base model with ``top_layers`` (names ``layers.N.*`` counted from the
     first fine-tuned layer, plus ``head.*``) in place of its top layers.
@@ -68,7 +80,9 @@ def build_net(
     The numbers are the ones a model built from its own copy of the base
     (``base``) has. ``quantize``: int8 weights in every linear layer, ~3x
     faster on CPU and within ~0.005 macro recall of fp32 (the stacker is
-    fitted on the int8 logits).
+    fitted on the int8 logits). ``ranges``: the calibrated input range of each
+    linear layer (``int8_ranges``), so a text's logits do not depend on the
+    texts batched with it; None quantises activations per batch.
     """
     base = base or base_model()
     tuned: dict[int, dict[str, torch.Tensor]] = {}
@@ -82,12 +96,15 @@ def build_net(
             layers.append(shared)  # frozen and fp32: the base's own layer will do
             continue
         layer = layer_like(cast(BertLayer, shared), tuned.get(i, {}))
-        layers.append(int8_linears(layer) if quantize else layer)
+        layers.append(
+            int8_linears(layer, ranges=ranges, prefix=f"encoder.layers.{i}") if quantize else layer
+        )
     head = nn.Linear(base.word.embedding_dim, len(LABELS))
     head.load_state_dict(
         {"weight": top_layers["head.weight"].float(), "bias": top_layers["head.bias"].float()}
     )
-    return SentimentNet(base.with_layers(layers), int8_linears(head) if quantize else head).eval()
+    final = int8_linears(head, ranges=ranges, prefix="head") if quantize else head
+    return SentimentNet(base.with_layers(layers), final).eval()
 
 
 class NetScorer:
@@ -155,10 +172,15 @@ class TrainedSentiment:
             self.meta: dict[str, Any] = json.loads(f.metadata()["hubbub"])
             for key in f.keys():  # noqa: SIM118 - safe_open is not a mapping
                 tensors[key] = f.get_tensor(key)
-        # the artifact's, and the text normalisation scoring uses with it
-        self.version: str = f"{self.meta['version']}.t{REVISION}"
+        ranges = load_ranges(ranges_path(path), artifact_version=self.meta["version"])
+        if quantize and ranges is None:
+            log.warning("no int8 ranges for %s: scores will depend on batching", path.name)
+        # the artifact's, the text normalisation scoring uses with it, and
+        # whether int8 runs on calibrated ranges (r) or per batch
+        self.version: str = f"{self.meta['version']}.t{REVISION}" + (".r" if ranges else "")
         top = {k[len("net.") :]: v for k, v in tensors.items() if k.startswith("net.")}
-        self.net = NetScorer(build_net(top, int(self.meta["frozen_layers"]), quantize))
+        frozen = int(self.meta["frozen_layers"])
+        self.net = NetScorer(build_net(top, frozen, quantize, ranges=ranges))
         self.ngrams = NgramScorer(
             tensors["ngram.idf"].float().numpy(),
             tensors["ngram.coef"].float().numpy(),

@@ -24,13 +24,14 @@ import torch
 from safetensors.torch import save_file
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
-from hubbub.enrich.sentiment_trained.encoder import MiniLM
+from hubbub.enrich.sentiment_trained.encoder import MiniLM, save_ranges
 from hubbub.enrich.sentiment_trained.model import (
     ARTIFACT,
     LABELS,
     NetScorer,
     Stacker,
     build_net,
+    ranges_path,
     stack_features,
     vader_scores,
 )
@@ -49,6 +50,7 @@ from hubbub.enrich.training.finetune import (
     token_ids,
     train_top,
 )
+from hubbub.enrich.training.int8_calibration import calibration_texts, sentiment_ranges
 from hubbub.enrich.training.metrics import Scores, score
 from hubbub.enrich.training.sentiment_data import Dataset, Split, semeval_split
 
@@ -142,8 +144,11 @@ def train_sentiment(
     ngrams = fit_ngrams(split.train, seed)
 
     log("3/4 fitting the stacker on the tune file")
-    # the transformer exactly as it runs when shipped (fp16 weights, int8 linear layers)
-    net = NetScorer(build_net(net_tensors, config.frozen_layers))
+    # the transformer exactly as it runs when shipped: fp16 weights, int8 linear
+    # layers on input ranges calibrated on a seeded sample of the training tweets
+    calibration = calibration_texts(split.train.texts, seed)
+    ranges = sentiment_ranges(net_tensors, config.frozen_layers, calibration)
+    net = NetScorer(build_net(net_tensors, config.frozen_layers, ranges=ranges))
     parts: dict[str, dict[str, np.ndarray]] = {}
     for name, data in (("tune", split.tune), ("report", split.report)):
         parts[name] = {
@@ -203,6 +208,7 @@ def train_sentiment(
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(out), metadata={"hubbub": json.dumps(meta, sort_keys=True)})
+    save_ranges(ranges_path(out), ranges, artifact_version=version)
     seconds = time.monotonic() - started
     log(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB), version {version}, {seconds:.0f}s")
     return TrainResult(out, version, {k: s.as_dict() for k, s in result_scores.items()}, seconds)
