@@ -234,17 +234,16 @@ class SentimentEnricher:
 
     def enrich(self, posts: Sequence[Post]) -> list[dict[str, Any]]:
         model = self.backend.name
-        results: list[dict[str, Any] | None] = [None] * len(posts)
-        rated: list[int] = []
-        for i, post in enumerate(posts):
-            lang = post_language(post) if self.languages is not None else None
-            if lang is not None and self.languages is not None and lang not in self.languages:
-                results[i] = unrated(model, lang)
-            else:
-                rated.append(i)
-        for i, result in zip(rated, self._rate([posts[i] for i in rated]), strict=True):
-            results[i] = result
-        return [r for r in results if r is not None]
+        skipped = [self._unrated_language(post) for post in posts]
+        rated = iter(self._rate([p for p, lang in zip(posts, skipped, strict=True) if not lang]))
+        return [unrated(model, lang) if lang else next(rated) for lang in skipped]
+
+    def _unrated_language(self, post: Post) -> str | None:
+        """The post's language when it is one this enricher does not rate."""
+        if self.languages is None:
+            return None
+        lang = post_language(post)
+        return lang if lang is not None and lang not in self.languages else None
 
     def _rate(self, posts: Sequence[Post]) -> list[dict[str, Any]]:
         if not posts:

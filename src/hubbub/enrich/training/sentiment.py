@@ -210,5 +210,8 @@ def train_sentiment(
     save_file(tensors, str(out), metadata={"hubbub": json.dumps(meta, sort_keys=True)})
     save_ranges(ranges_path(out), ranges, artifact_version=version)
     seconds = time.monotonic() - started
-    log(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB), version {version}, {seconds:.0f}s")
+    log(
+        f"saved {out} ({out.stat().st_size / 1e6:.1f} MB) and its int8 ranges "
+        f"{ranges_path(out).name}, version {version}, {seconds:.0f}s"
+    )
     return TrainResult(out, version, {k: s.as_dict() for k, s in result_scores.items()}, seconds)
